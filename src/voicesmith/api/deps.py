@@ -1,0 +1,63 @@
+"""Dependencies: the services built at start-up, the caller's organization, paging."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated, Literal
+
+from fastapi import Depends, Query, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from voicesmith.engine.base import SpeechEngine
+from voicesmith.store.repositories import Page, SortKey
+from voicesmith.voices.clones import CloneService
+from voicesmith.voices.designs import DesignService
+from voicesmith.voices.keys import KeyService
+
+
+@dataclass(frozen=True)
+class Services:
+    keys: KeyService
+    designs: DesignService
+    clones: CloneService
+    engine: SpeechEngine
+
+
+def get_services(request: Request) -> Services:
+    services: Services = request.app.state.services
+    return services
+
+
+ServicesDep = Annotated[Services, Depends(get_services)]
+
+# auto_error=False: a missing header is our 401 in the Telnyx envelope, not FastAPI's 403.
+_bearer = HTTPBearer(auto_error=False)
+
+
+def get_organization(
+    services: ServicesDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> str:
+    return services.keys.authenticate(credentials.credentials if credentials else None)
+
+
+OrganizationDep = Annotated[str, Depends(get_organization)]
+
+
+@dataclass(frozen=True)
+class ListQuery:
+    name_contains: str | None
+    sort: SortKey
+    page: Page
+
+
+def get_list_query(
+    filter_name: Annotated[str | None, Query(alias="filter[name]", max_length=255)] = None,
+    page_number: Annotated[int, Query(alias="page[number]", ge=1)] = 1,
+    page_size: Annotated[int, Query(alias="page[size]", ge=1, le=250)] = 20,
+    sort: Annotated[Literal["name", "-name", "created_at", "-created_at"], Query()] = "-created_at",
+) -> ListQuery:
+    return ListQuery(name_contains=filter_name, sort=sort, page=Page(page_number, page_size))
+
+
+ListQueryDep = Annotated[ListQuery, Depends(get_list_query)]

@@ -1,0 +1,114 @@
+"""The Telnyx error envelope, and the one place domain errors become HTTP.
+
+Every error leaves as ``{"errors": [{"code", "title", "detail", "source"}]}``.
+Telnyx's SDKs retry 408/409/429/5xx unless told not to, and a retried POST can
+create a resource twice, so every error that a retry cannot fix carries
+``x-should-retry: false``.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from voicesmith import errors as e
+
+log = logging.getLogger("voicesmith.api")
+
+_STATUS: list[tuple[type[e.VoicesmithError], int]] = [
+    (e.AuthenticationError, 401),
+    (e.NotFoundError, 404),
+    (e.ConflictError, 409),
+    (e.ValidationError, 422),
+    (e.AudioProcessingError, 400),
+    (e.BadRequestError, 400),
+    (e.SynthesisError, 502),
+    (e.AssetsError, 503),
+]
+_RETRYABLE = {429, 503}
+
+
+def status_for(error: e.VoicesmithError) -> int:
+    return next((status for cls, status in _STATUS if isinstance(error, cls)), 500)
+
+
+def error_object(code: str, title: str, detail: str, *, pointer: str | None = None,
+                 parameter: str | None = None) -> dict[str, Any]:
+    obj: dict[str, Any] = {"code": code, "title": title, "detail": detail}
+    source = {k: v for k, v in (("pointer", pointer), ("parameter", parameter)) if v is not None}
+    if source:
+        obj["source"] = source
+    return obj
+
+
+def envelope(status: int, objects: list[dict[str, Any]],
+             headers: dict[str, str] | None = None) -> JSONResponse:
+    all_headers = dict(headers or {})
+    if status not in _RETRYABLE:
+        all_headers["x-should-retry"] = "false"
+    if status == 401:
+        all_headers["WWW-Authenticate"] = "Bearer"
+    return JSONResponse({"errors": objects}, status_code=status, headers=all_headers)
+
+
+async def _domain_error(_: Request, exc: e.VoicesmithError) -> JSONResponse:
+    status = status_for(exc)
+    if status >= 500:
+        log.error("request failed: %s", exc.detail, exc_info=exc)
+    return envelope(status, [error_object(exc.code, exc.title, exc.detail, pointer=exc.pointer)])
+
+
+def _pointer(loc: tuple[Any, ...]) -> tuple[str | None, str | None]:
+    """(JSON pointer into the body, or query/path parameter name) for a pydantic location."""
+    if not loc:
+        return None, None
+    where, *path = loc
+    if where == "body":
+        return "/" + "/".join(str(p).replace("~", "~0").replace("/", "~1") for p in path), None
+    if where in ("query", "path", "header") and path:
+        return None, str(path[0])
+    return None, None
+
+
+async def _validation_error(_: Request, exc: RequestValidationError) -> JSONResponse:
+    objects = []
+    for err in exc.errors():
+        pointer, parameter = _pointer(tuple(err.get("loc", ())))
+        if err.get("type") == "json_invalid":
+            detail = f"The request body is not valid JSON: {err.get('ctx', {}).get('error', '')}"
+            objects.append(error_object("10027", "Malformed JSON", detail.strip(": "), pointer=""))
+            continue
+        field = pointer or parameter or "request"
+        objects.append(error_object(
+            "10027", "Invalid parameter", f"{field}: {err.get('msg', 'invalid value')}",
+            pointer=pointer, parameter=parameter))
+    return envelope(422, objects)
+
+
+async def _http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+    titles = {404: ("10005", "Resource not found"), 405: ("10006", "Method not allowed")}
+    code, title = titles.get(exc.status_code, ("10000", "Error"))
+    detail = exc.detail if isinstance(exc.detail, str) else title
+    if exc.status_code == 404 and detail == "Not Found":
+        detail = "No such endpoint"
+    return envelope(exc.status_code, [error_object(code, title, detail)],
+                    headers=dict(exc.headers or {}))
+
+
+async def _unexpected(_: Request, exc: Exception) -> JSONResponse:
+    # The client gets no stack trace; the server log gets all of it.
+    log.exception("unhandled error", exc_info=exc)
+    return envelope(500, [error_object("10000", "Internal server error",
+                                       "The server failed to handle this request")])
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(e.VoicesmithError, _domain_error)  # type: ignore[arg-type]
+    app.add_exception_handler(RequestValidationError, _validation_error)  # type: ignore[arg-type]
+    app.add_exception_handler(StarletteHTTPException, _http_error)  # type: ignore[arg-type]
+    app.add_exception_handler(Exception, _unexpected)

@@ -1,0 +1,83 @@
+"""/v2/voice_designs: create, version, list, retrieve, rename, delete, sample."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Response, status
+
+from voicesmith.api.deps import ListQueryDep, OrganizationDep, ServicesDep
+from voicesmith.api.schemas import (
+    DataEnvelope,
+    ListEnvelope,
+    VoiceDesignCreate,
+    VoiceDesignData,
+    VoiceDesignRename,
+    VoiceDesignSummaryData,
+)
+from voicesmith.design.sampling import SamplingParams
+from voicesmith.voices.designs import DesignRequest
+
+router = APIRouter(prefix="/voice_designs", tags=["Voice Designs"])
+
+VersionQuery = Annotated[int | None, Query(ge=1, description="Version number; default the latest.")]
+
+
+@router.post("", status_code=status.HTTP_201_CREATED,
+             response_model=DataEnvelope[VoiceDesignData])
+def create_voice_design(body: VoiceDesignCreate, org: OrganizationDep,
+                        services: ServicesDep) -> DataEnvelope[VoiceDesignData]:
+    """A new design (version 1), or with `voice_design_id` a new version (at most 50)."""
+    params = SamplingParams(temperature=body.temperature, top_k=body.top_k, top_p=body.top_p,
+                            repetition_penalty=body.repetition_penalty, seed=body.seed)
+    version = services.designs.create(org, DesignRequest(
+        prompt=body.prompt, text=body.text, name=body.name, voice_design_id=body.voice_design_id,
+        language=body.language, params=params, max_new_tokens=body.max_new_tokens,
+        provider=body.provider))
+    return DataEnvelope(data=VoiceDesignData.of(version))
+
+
+@router.get("", response_model=ListEnvelope[VoiceDesignSummaryData])
+def list_voice_designs(org: OrganizationDep, services: ServicesDep,
+                       query: ListQueryDep) -> ListEnvelope[VoiceDesignSummaryData]:
+    designs, total = services.designs.list(org, name_contains=query.name_contains,
+                                           sort=query.sort, page=query.page)
+    return ListEnvelope.of([VoiceDesignSummaryData.of(d) for d in designs], total=total,
+                           number=query.page.number, size=query.page.size)
+
+
+@router.get("/{id}", response_model=DataEnvelope[VoiceDesignData])
+def retrieve_voice_design(id: str, org: OrganizationDep, services: ServicesDep,
+                          version: VersionQuery = None) -> DataEnvelope[VoiceDesignData]:
+    """`id` is the design's UUID or its name."""
+    return DataEnvelope(data=VoiceDesignData.of(services.designs.get_version(org, id, version)))
+
+
+@router.patch("/{id}", response_model=DataEnvelope[VoiceDesignSummaryData])
+def rename_voice_design(id: str, body: VoiceDesignRename, org: OrganizationDep,
+                        services: ServicesDep) -> DataEnvelope[VoiceDesignSummaryData]:
+    renamed = services.designs.rename(org, id, body.name)
+    return DataEnvelope(data=VoiceDesignSummaryData.of(services.designs.get(org, renamed.id)))
+
+
+@router.delete("/{id}", status_code=status.HTTP_204_NO_CONTENT, response_class=Response)
+def delete_voice_design(id: str, org: OrganizationDep, services: ServicesDep) -> Response:
+    """Deletes every version. Clones made from the design keep working."""
+    services.designs.delete(org, id)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.delete("/{id}/versions/{version}", status_code=status.HTTP_204_NO_CONTENT,
+               response_class=Response)
+def delete_voice_design_version(id: str, version: str, org: OrganizationDep,
+                                services: ServicesDep) -> Response:
+    services.designs.delete_version(org, id, version)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.get("/{id}/sample", response_class=Response,
+            responses={200: {"content": {"audio/wav": {}}}})
+def download_voice_design_sample(id: str, org: OrganizationDep, services: ServicesDep,
+                                  version: VersionQuery = None) -> Response:
+    """The version's sample: 24 kHz mono 16-bit WAV."""
+    return Response(services.designs.sample(org, id, version), media_type="audio/wav")

@@ -1,0 +1,188 @@
+"""Wire schemas: Telnyx's shapes, kept apart from the tables they are built from."""
+
+from __future__ import annotations
+
+import math
+from datetime import UTC, datetime
+from typing import Any, Generic, Literal, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field, field_serializer
+
+from voicesmith.engine.base import VoiceStyle
+from voicesmith.store.models import VoiceClone, VoiceDesign, VoiceDesignVersion
+from voicesmith.voices.common import SUPPORTED_MODELS
+
+T = TypeVar("T")
+PROVIDER_WIRE_NAME = "Telnyx"
+
+
+def _rfc3339(value: datetime) -> str:
+    # SQLite hands datetimes back naive; they were stored as UTC.
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+class WireModel(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+
+class Timestamped(WireModel):
+    created_at: datetime
+    updated_at: datetime
+
+    @field_serializer("created_at", "updated_at", "version_created_at", check_fields=False)
+    def _ts(self, value: datetime) -> str:
+        return _rfc3339(value)
+
+
+# -- requests ---------------------------------------------------------------------
+
+
+class VoiceDesignCreate(WireModel):
+    name: str | None = Field(None, min_length=1, max_length=255,
+                             description="Required for a new design; ignored when adding a version. Not a UUID.")
+    voice_design_id: str | None = Field(
+        None, description="An existing design (UUID or name) to add a version to.")
+    text: str = Field(..., max_length=10_000, description="Sample text to synthesize for this version.")
+    prompt: str = Field(..., max_length=5_000, description="Natural-language description of the voice.")
+    language: str = Field("Auto", description="Auto, a language name (English, Spanish, ...) or an ISO code (en, en-GB, ...).")
+    temperature: float = Field(0.9, ge=0, le=2, description=(
+        "How far the voice may wander from the prompt's trait target: 0 is the deterministic centre, "
+        "higher values explore further around it."))
+    top_k: int = Field(50, ge=1, le=1000, description="How many stock voices may contribute to the blend.")
+    top_p: float = Field(1.0, ge=0, le=1, description=(
+        "Nucleus over the contributing voices' weights: only the smallest set of voices whose "
+        "weights sum to top_p is kept."))
+    repetition_penalty: float = Field(1.05, ge=1, le=2, description=(
+        "How strongly a new version is pushed away from this design's earlier versions' voices "
+        "(1.0 = not at all)."))
+    max_new_tokens: int = Field(2048, ge=100, le=4096, description=(
+        "Caps the sample's length; one token is 80 ms of audio (2048 = 163.8 s). A text that would "
+        "take longer is rejected, never cut short."))
+    provider: str = Field("telnyx", description="Case-insensitive; this server serves `telnyx`.")
+    seed: int | None = Field(None, ge=0, le=2**32 - 1, description=(
+        "Makes the design exactly reproducible: the same prompt, parameters and seed give a "
+        "byte-identical sample. Without it each call explores."))
+
+
+class VoiceDesignRename(WireModel):
+    name: str = Field(..., min_length=1, max_length=255)
+
+
+class VoiceCloneCreate(WireModel):
+    name: str = Field(..., min_length=1, max_length=255)
+    voice_design_id: str = Field(..., description="The source design's UUID (or name).")
+    language: str = Field(..., description="ISO 639-1 code (en, es, ...) or a language name.")
+    gender: Literal["male", "female", "neutral"]
+    provider: str = "telnyx"
+    version: int | None = Field(None, ge=1, description="Design version to clone; default the latest.")
+
+
+class VoiceCloneUpdate(WireModel):
+    name: str = Field(..., min_length=1, max_length=255)
+    gender: Literal["male", "female", "neutral"] | None = None
+    language: str | None = None
+
+
+# -- responses --------------------------------------------------------------------
+
+
+class VoiceDesignSummaryData(Timestamped):
+    record_type: Literal["voice_design"] = "voice_design"
+    id: str
+    name: str
+    provider: str = PROVIDER_WIRE_NAME
+    provider_supported_models: list[str] = SUPPORTED_MODELS
+    latest_version: int | None = None
+    version_count: int = 0
+
+    @classmethod
+    def of(cls, design: VoiceDesign) -> VoiceDesignSummaryData:
+        return cls(id=design.id, name=design.name, created_at=design.created_at,
+                   updated_at=design.updated_at,
+                   latest_version=design.versions[-1].version if design.versions else None,
+                   version_count=len(design.versions))
+
+
+class VoiceDesignData(Timestamped):
+    record_type: Literal["voice_design"] = "voice_design"
+    id: str
+    name: str
+    version: int
+    text: str
+    prompt: str
+    language: str
+    voice_sample_size: int
+    version_created_at: datetime
+    provider: str = PROVIDER_WIRE_NAME
+    provider_supported_models: list[str] = SUPPORTED_MODELS
+    provider_voice_id: str
+    # Extras (the SDKs keep unknown fields): what the prompt was understood as, and the knobs.
+    voice_traits: dict[str, Any]
+    parameters: dict[str, Any]
+    voice: dict[str, Any]
+
+    @classmethod
+    def of(cls, version: VoiceDesignVersion) -> VoiceDesignData:
+        design = version.design
+        style = VoiceStyle.from_bytes(version.style)
+        return cls(
+            id=design.id, name=design.name, version=version.version, text=version.text,
+            prompt=version.prompt, language=version.language,
+            voice_sample_size=version.sample_size, version_created_at=version.created_at,
+            created_at=design.created_at, updated_at=design.updated_at,
+            provider_voice_id=version.id, voice_traits=version.traits,
+            parameters=version.parameters,
+            voice={"engine_language": version.engine_language, "speed": style.speed,
+                   "recipe": version.recipe},
+        )
+
+
+class VoiceCloneData(Timestamped):
+    record_type: Literal["voice_clone"] = "voice_clone"
+    id: str
+    name: str
+    source_voice_design_id: str | None
+    source_voice_design_version: int | None
+    language: str | None
+    gender: str | None
+    label: str | None
+    provider: str = PROVIDER_WIRE_NAME
+    provider_supported_models: list[str] = SUPPORTED_MODELS
+    provider_voice_id: str
+    model_id: str | None
+    status: str
+    voice_sample_size: int
+
+    @classmethod
+    def of(cls, clone: VoiceClone) -> VoiceCloneData:
+        return cls(
+            id=clone.id, name=clone.name, source_voice_design_id=clone.source_design_id,
+            source_voice_design_version=clone.source_design_version, language=clone.language,
+            gender=clone.gender, label=clone.label, created_at=clone.created_at,
+            updated_at=clone.updated_at, provider_voice_id=clone.id, model_id=clone.model_id,
+            status=clone.status, voice_sample_size=clone.sample_size,
+        )
+
+
+class DataEnvelope(WireModel, Generic[T]):
+    data: T
+
+
+class PageMeta(WireModel):
+    page_number: int
+    page_size: int
+    total_pages: int
+    total_results: int
+
+
+class ListEnvelope(WireModel, Generic[T]):
+    data: list[T]
+    meta: PageMeta
+
+    @classmethod
+    def of(cls, items: list[T], *, total: int, number: int, size: int) -> ListEnvelope[T]:
+        return cls(data=items, meta=PageMeta(page_number=number, page_size=size,
+                                             total_pages=math.ceil(total / size),
+                                             total_results=total))

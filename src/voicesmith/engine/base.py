@@ -1,0 +1,112 @@
+"""The engine interface: text and a voice in, a stream of typed audio chunks out.
+
+Nothing here knows about HTTP, the database or prompts. A ``VoiceStyle`` is the
+whole of what makes a voice sound as it does, so storing it (``to_bytes``) and
+loading it back gives the same voice, byte for byte, forever.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Protocol
+
+import numpy as np
+from numpy.typing import NDArray
+
+from voicesmith.engine.languages import Language
+
+SAMPLE_RATE = 24_000
+STYLE_DIM = 256
+# Kokoro voice packs hold one style row per input length in tokens (1..510).
+PACK_ROWS = 510
+MAX_TOKENS = 510
+
+
+@dataclass(frozen=True)
+class VoiceStyle:
+    """A concrete voice: a Kokoro style pack and a speaking speed.
+
+    ``pack`` has shape (510, 256), float32; row ``n - 1`` styles an input of
+    ``n`` tokens, exactly like the stock voice packs. ``speed`` is Kokoro's
+    speed input (1.0 = the voice's natural pace).
+    """
+
+    pack: NDArray[np.float32]
+    speed: float = 1.0
+
+    def __post_init__(self) -> None:
+        if self.pack.shape != (PACK_ROWS, STYLE_DIM) or self.pack.dtype != np.float32:
+            raise ValueError(
+                f"a voice pack must be float32 {(PACK_ROWS, STYLE_DIM)}, "
+                f"got {self.pack.dtype} {self.pack.shape}"
+            )
+
+    def to_bytes(self) -> bytes:
+        """Serialize losslessly (npz: the pack and the speed)."""
+        buf = io.BytesIO()
+        np.savez(buf, pack=self.pack, meta=np.frombuffer(
+            json.dumps({"speed": self.speed}).encode(), dtype=np.uint8))
+        return buf.getvalue()
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> VoiceStyle:
+        with np.load(io.BytesIO(data)) as npz:
+            meta = json.loads(npz["meta"].tobytes().decode())
+            return cls(pack=np.array(npz["pack"], dtype=np.float32), speed=float(meta["speed"]))
+
+
+@dataclass(frozen=True)
+class StockVoice:
+    """One of the engine's built-in voices (e.g. ``af_heart``)."""
+
+    name: str
+    language: Language
+    gender: str  # "female" | "male"
+    pack: NDArray[np.float32] = field(repr=False)
+
+    @property
+    def style(self) -> VoiceStyle:
+        return VoiceStyle(pack=self.pack)
+
+
+@dataclass(frozen=True)
+class AudioChunk:
+    """Audio for one piece of the input text (a sentence or a clause).
+
+    ``samples`` is float32 mono in [-1, 1] at ``sample_rate``. ``text`` is the
+    part of the input this chunk speaks; ``index`` counts from 0 and
+    ``is_last`` marks the final chunk of a synthesis.
+    """
+
+    samples: NDArray[np.float32]
+    sample_rate: int
+    text: str
+    index: int
+    is_last: bool
+
+    @property
+    def duration_s(self) -> float:
+        return len(self.samples) / self.sample_rate
+
+
+class SpeechEngine(Protocol):
+    """What the rest of the program needs of a TTS engine."""
+
+    sample_rate: int
+
+    @property
+    def stock_voices(self) -> Mapping[str, StockVoice]: ...
+
+    def synthesize(
+        self, text: str, voice: VoiceStyle, language: Language
+    ) -> Iterator[AudioChunk]:
+        """Speak ``text`` (any length: it is split, never truncated) chunk by chunk.
+
+        A caller that stops iterating (``close()`` on the generator) stops the
+        work: no further chunk is synthesized. Raises ``SynthesisError`` if the
+        backend fails and ``ValidationError`` if the text has nothing speakable.
+        """
+        ...

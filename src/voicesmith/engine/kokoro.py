@@ -1,0 +1,194 @@
+"""The Kokoro-82M engine: text -> phonemes -> token ids -> ONNX -> audio chunks.
+
+kokoro-onnx supplies the phonemizer (espeak-ng, serialized by its lock), the
+phoneme splitter and the silence trimmer; the session is run here so that
+each piece is yielded as soon as it exists and a closed stream does no more
+work, which kokoro-onnx's whole-text ``create`` cannot offer.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import threading
+from collections.abc import Generator, Mapping
+from pathlib import Path
+from types import MappingProxyType
+
+import numpy as np
+import onnxruntime as ort
+from kokoro_onnx.session import embedded_vocab, input_dtypes, resolve_providers
+from kokoro_onnx.tokenizer import Tokenizer
+from kokoro_onnx.trim import trim
+from numpy.typing import NDArray
+
+from voicesmith.engine.base import (
+    MAX_TOKENS,
+    PACK_ROWS,
+    SAMPLE_RATE,
+    AudioChunk,
+    StockVoice,
+    VoiceStyle,
+)
+from voicesmith.engine.languages import Language
+from voicesmith.engine.text import Piece, plan_pieces
+from voicesmith.errors import AssetsError, SynthesisError, ValidationError, VoicesmithError
+
+# The range kokoro-onnx accepts; beyond it the model's output degrades fast.
+MIN_SPEED = 0.5
+MAX_SPEED = 2.0
+
+_INPUTS = ("tokens", "style", "speed")
+# espeak marks words it reads in another language as "(en)...(ja)"; the
+# parentheses and letters are all in the vocabulary, so left in they would be
+# spoken as the letters "e n".
+_LANGUAGE_FLAG = re.compile(r"\([a-z]{2,3}(?:-[a-z0-9]{2,3})?\)")
+
+
+class KokoroEngine:
+    """A ``SpeechEngine`` over one Kokoro ONNX session, shared by all threads.
+
+    ``InferenceSession.run`` is thread-safe and phonemization is serialized by
+    kokoro-onnx's lock, so one engine serves every synthesis worker.
+    """
+
+    sample_rate: int = SAMPLE_RATE
+
+    def __init__(
+        self,
+        model_path: Path,
+        stock_voices: Mapping[str, StockVoice],
+        *,
+        intra_op_threads: int = 0,
+    ) -> None:
+        options = ort.SessionOptions()
+        options.intra_op_num_threads = intra_op_threads  # 0: onnxruntime decides
+        try:
+            self._session = ort.InferenceSession(
+                str(model_path), sess_options=options, providers=resolve_providers()
+            )
+        except Exception as exc:  # onnxruntime raises its own untyped errors
+            raise AssetsError(
+                f"Cannot load the Kokoro model {model_path}: {exc}. Delete it and run "
+                "`voicesmith assets install`."
+            ) from exc
+        self._dtypes = input_dtypes(self._session)
+        missing = [name for name in _INPUTS if name not in self._dtypes]
+        if missing:
+            raise AssetsError(
+                f"{model_path} is not a Kokoro v1.0 model: it lacks the inputs {missing}."
+            )
+        self._output = self._session.get_outputs()[0].name
+        try:
+            # The model's own vocabulary if it carries one, else kokoro-onnx's.
+            self._tokenizer = Tokenizer(vocab=embedded_vocab(self._session))
+        except Exception as exc:
+            raise AssetsError(
+                f"Cannot load espeak-ng for phonemization: {exc}. Reinstall the "
+                "espeakng-loader package, or install espeak-ng system-wide."
+            ) from exc
+        self._voices: Mapping[str, StockVoice] = MappingProxyType(dict(stock_voices))
+        self._count_lock = threading.Lock()
+        self._chunks = 0
+
+    @property
+    def stock_voices(self) -> Mapping[str, StockVoice]:
+        return self._voices
+
+    @property
+    def chunks_synthesized(self) -> int:
+        """How many model passes this engine has started (for tests and metrics)."""
+        with self._count_lock:
+            return self._chunks
+
+    def phonemize(self, text: str, language: Language) -> str:
+        """Phonemes of ``text``, vocabulary symbols only (one per token)."""
+        raw = self._tokenizer.phonemize(text, lang=language.espeak)
+        return " ".join(_LANGUAGE_FLAG.sub("", raw).split())
+
+    def plan(self, text: str, language: Language) -> list[Piece]:
+        """Split ``text`` into model passes; ValidationError if nothing is speakable."""
+        try:
+            pieces = plan_pieces(text, lambda s: self.phonemize(s, language))
+        except VoicesmithError:
+            raise
+        except Exception as exc:  # espeak-ng failures surface as bare RuntimeErrors
+            raise SynthesisError(f"Phonemizing the text ({language.name}) failed: {exc}") from exc
+        if not pieces:
+            raise ValidationError(
+                "The text has nothing to speak: it must contain at least one word.",
+                pointer="/text",
+            )
+        return pieces
+
+    def synthesize(
+        self, text: str, voice: VoiceStyle, language: Language
+    ) -> Generator[AudioChunk, None, None]:
+        """Speak ``text`` piece by piece (see ``SpeechEngine.synthesize``).
+
+        The text is checked and split *now* (phonemizing is cheap), so bad
+        input raises here, before the caller has started a response; the
+        model runs only as the returned iterator is advanced, one piece per
+        ``next()``, and closing it means no further pass is started.
+        """
+        speed = float(voice.speed)
+        if not (math.isfinite(speed) and MIN_SPEED <= speed <= MAX_SPEED):
+            raise ValidationError(
+                f"Speed must be between {MIN_SPEED} and {MAX_SPEED}, got {voice.speed}."
+            )
+        pieces = self.plan(text, language)
+        return self._stream(pieces, voice.pack, speed)
+
+    def _stream(
+        self, pieces: list[Piece], pack: NDArray[np.float32], speed: float
+    ) -> Generator[AudioChunk, None, None]:
+        last = len(pieces) - 1
+        for index, piece in enumerate(pieces):
+            audio = self._trimmed(self._infer(piece.phonemes, pack, speed))
+            if piece.pause_after and index != last:
+                # The model's own silence was trimmed: put back a pause of the
+                # length the punctuation asks for, slower speech pausing longer.
+                pause = np.zeros(round(piece.pause_after / speed * SAMPLE_RATE), np.float32)
+                audio = np.concatenate([audio, pause])
+            yield AudioChunk(
+                samples=audio,
+                sample_rate=SAMPLE_RATE,
+                text=piece.text,
+                index=index,
+                is_last=index == last,
+            )
+
+    def _infer(self, phonemes: str, pack: NDArray[np.float32], speed: float) -> NDArray[np.float32]:
+        tokens = self._tokenizer.tokenize(phonemes, limit=None)
+        if not 0 < len(tokens) <= MAX_TOKENS:  # the splitter guarantees this
+            raise SynthesisError(f"Internal error: a piece of {len(tokens)} tokens.")
+        feeds = {
+            # 0 is the pad token the model expects at both ends.
+            "tokens": np.array([[0, *tokens, 0]], dtype=self._dtypes["tokens"]),
+            # Row n - 1 of the pack styles an input of n tokens.
+            "style": pack[min(len(tokens), PACK_ROWS) - 1][np.newaxis, :].astype(
+                self._dtypes["style"]
+            ),
+            "speed": np.array([speed], dtype=self._dtypes["speed"]),
+        }
+        with self._count_lock:
+            self._chunks += 1
+        try:
+            outputs = self._session.run([self._output], feeds)
+        except Exception as exc:  # onnxruntime's errors share no useful base class
+            raise SynthesisError(f"The Kokoro model failed on a {len(tokens)}-token piece: "
+                                 f"{exc}") from exc
+        audio = np.asarray(outputs[0], dtype=np.float32).reshape(-1)
+        if not np.isfinite(audio).all():
+            raise SynthesisError("The Kokoro model produced invalid (non-finite) audio; "
+                                 "the voice's style vectors may be out of range.")
+        return audio
+
+    @staticmethod
+    def _trimmed(audio: NDArray[np.float32]) -> NDArray[np.float32]:
+        """Drop the model's leading and trailing silence so pieces join tightly."""
+        trimmed, _ = trim(audio)
+        # All-silent output would trim to nothing; keep it rather than yield
+        # an empty chunk.
+        out = trimmed if trimmed.size else audio
+        return np.clip(out, -1.0, 1.0).astype(np.float32, copy=False)

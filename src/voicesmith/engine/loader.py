@@ -1,0 +1,17 @@
+"""Building the engine from settings. The app calls this once at start and injects it."""
+
+from __future__ import annotations
+
+from voicesmith.config import Settings
+from voicesmith.engine.assets import Progress, install_assets, installed_assets, load_stock_voices
+from voicesmith.engine.kokoro import KokoroEngine
+
+
+def load_engine(settings: Settings, *, progress: Progress | None = None) -> KokoroEngine:
+    """A new engine for ``settings``, installing the assets first if they are missing."""
+    paths = installed_assets(settings) or install_assets(settings, progress=progress)
+    return KokoroEngine(
+        paths.model,
+        load_stock_voices(paths.voices_dir),
+        intra_op_threads=settings.onnx_threads,
+    )

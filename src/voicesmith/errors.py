@@ -1,0 +1,80 @@
+"""The one domain error hierarchy.
+
+Domain, engine and store code raise these; the API translates them to the
+Telnyx error envelope in exactly one place (``voicesmith.api.errors``).
+Nothing here knows about HTTP: ``code`` is the Telnyx error code string, and
+the status is chosen by the API from the class.
+"""
+
+from __future__ import annotations
+
+
+class VoicesmithError(Exception):
+    """Base of every error this package raises on purpose."""
+
+    code = "10000"
+    title = "Error"
+
+    def __init__(self, detail: str, *, pointer: str | None = None) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        # JSON pointer (RFC 6901) to the request field at fault, if any
+        self.pointer = pointer
+
+
+class NotFoundError(VoicesmithError):
+    code = "10005"
+    title = "Resource not found"
+
+
+class ConflictError(VoicesmithError):
+    """A duplicate name, or a limit such as the 50-version cap."""
+
+    code = "10012"
+    title = "Conflict"
+
+
+class ValidationError(VoicesmithError):
+    """The request is well-formed but a value is not acceptable."""
+
+    code = "10027"
+    title = "Invalid parameter"
+
+
+class UnsupportedLanguageError(ValidationError):
+    """A language we know of, but for which the engine has no voices."""
+
+    title = "Unsupported language"
+
+
+class BadRequestError(VoicesmithError):
+    """The request cannot be understood at all (e.g. a malformed version number)."""
+
+    code = "10015"
+    title = "Bad request"
+
+
+class AudioProcessingError(VoicesmithError):
+    """Uploaded audio could not be decoded or used."""
+
+    code = "10015"
+    title = "Audio could not be processed"
+
+
+class SynthesisError(VoicesmithError):
+    """The engine failed to produce audio (a backend failure, not bad input)."""
+
+    code = "10007"
+    title = "Synthesis failed"
+
+
+class AssetsError(VoicesmithError):
+    """Engine model or voice packs are missing, unreachable or corrupt."""
+
+    code = "10008"
+    title = "Engine assets unavailable"
+
+
+class AuthenticationError(VoicesmithError):
+    code = "10009"
+    title = "Authentication failed"

@@ -1,0 +1,1 @@
+"""Offline measuring instruments for speech (see ``voicesmith.evaluation.measures``)."""

@@ -1,0 +1,113 @@
+"""Shared plumbing for the measures: lazy optional imports and audio coercion.
+
+Every instrument lives in an optional extra, so nothing heavy is imported at
+module level anywhere in ``voicesmith.evaluation``: the server imports this
+package's light parts (or nothing at all) and must not pay for torch, CTranslate2
+or Praat.
+"""
+
+from __future__ import annotations
+
+import importlib
+import threading
+import warnings
+from collections.abc import Callable
+from types import ModuleType
+from typing import Generic, TypeVar
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+EVAL_EXTRA_HINT = "pip install -e .[eval]"
+
+
+def require(module: str, package: str, *, purpose: str) -> ModuleType:
+    """Import ``module`` or raise an ImportError that says how to get it.
+
+    ``package`` is the distribution name to install (it often differs from the
+    module name, e.g. praat-parselmouth -> parselmouth).
+    """
+    try:
+        with warnings.catch_warnings():
+            # Old instruments (resemblyzer, webrtcvad) warn about deprecated
+            # scipy/pkg_resources APIs at import; that is noise for callers.
+            warnings.simplefilter("ignore", DeprecationWarning)
+            warnings.simplefilter("ignore", UserWarning)
+            return importlib.import_module(module)
+    except ImportError as exc:
+        raise ImportError(
+            f"{purpose} needs the '{package}' package, which is part of the "
+            f"evaluation extra: {EVAL_EXTRA_HINT}  (import of '{module}' failed: {exc})"
+        ) from exc
+
+
+def as_mono_float(samples: ArrayLike) -> NDArray[np.float32]:
+    """Return ``samples`` as a contiguous 1-D float32 array in [-1, 1].
+
+    Accepts mono, (n, channels) or (channels, n) arrays and int16/int32 PCM, so
+    callers can pass whatever soundfile or the engine gave them.
+    """
+    arr = np.asarray(samples)
+    if arr.dtype.kind in "iu":
+        # Integer PCM: scale by the type's full range, not by the peak, so
+        # relative loudness (which the VAD and MOS care about) is kept.
+        info = np.iinfo(arr.dtype)
+        arr = arr.astype(np.float64) / max(abs(info.min), info.max)
+    arr = arr.astype(np.float32, copy=False)
+    if arr.ndim == 2:
+        # Channels are the short axis; average them.
+        axis = 1 if arr.shape[0] >= arr.shape[1] else 0
+        arr = arr.mean(axis=axis)
+    if arr.ndim != 1:
+        raise ValueError(f"expected mono or 2-D audio, got shape {arr.shape}")
+    if arr.size == 0:
+        raise ValueError("audio is empty")
+    if not np.all(np.isfinite(arr)):
+        raise ValueError("audio contains NaN or infinite samples")
+    return np.ascontiguousarray(arr)
+
+
+def check_rate(sample_rate: int) -> int:
+    rate = int(sample_rate)
+    if rate <= 0:
+        raise ValueError(f"sample rate must be positive, got {sample_rate}")
+    return rate
+
+
+def resample(samples: ArrayLike, sample_rate: int, target_rate: int) -> NDArray[np.float32]:
+    """Mono float32 audio at ``target_rate`` (soxr, a core dependency)."""
+    audio = as_mono_float(samples)
+    rate = check_rate(sample_rate)
+    if rate == target_rate:
+        return audio
+    import soxr  # core dependency, but kept lazy like the rest
+
+    out = soxr.resample(audio, rate, target_rate, quality="HQ")
+    return np.ascontiguousarray(out, dtype=np.float32)
+
+
+T = TypeVar("T")
+
+
+class Lazy(Generic[T]):
+    """A value built on first use, once, even when first used from two threads.
+
+    Models take seconds to load and hundreds of MB; ``functools.lru_cache``
+    alone can build them twice under concurrent first calls.
+    """
+
+    def __init__(self, factory: Callable[[], T]) -> None:
+        self._factory = factory
+        self._lock = threading.Lock()
+        self._value: T | None = None
+
+    def get(self) -> T:
+        if self._value is None:
+            with self._lock:
+                if self._value is None:
+                    self._value = self._factory()
+        return self._value
+
+    @property
+    def loaded(self) -> bool:
+        return self._value is not None

@@ -1,0 +1,1 @@
+"""Evaluation suites: end-to-end measurements run by ``voicesmith eval --suite``."""

@@ -1,0 +1,155 @@
+"""Repositories over the tables, and the unit of work: the only place that commits."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Literal, TypeVar
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from voicesmith.errors import ConflictError
+from voicesmith.ids import is_uuid
+from voicesmith.store.models import ApiKey, VoiceClone, VoiceDesign, VoiceDesignVersion
+
+SortKey = Literal["name", "-name", "created_at", "-created_at"]
+Named = TypeVar("Named", VoiceDesign, VoiceClone)
+
+
+@dataclass(frozen=True)
+class Page:
+    number: int
+    size: int
+
+
+class _NamedRepository:
+    """Lookup, listing and paging shared by designs and clones (org-scoped, named)."""
+
+    model: type[VoiceDesign] | type[VoiceClone]
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def find(self, organization: str, ident: str) -> VoiceDesign | VoiceClone | None:
+        """By UUID or by name, within one organization only."""
+        model = self.model
+        column = model.id if is_uuid(ident) else model.name
+        stmt = select(model).where(model.organization == organization, column == ident)
+        return self.session.scalars(stmt).first()
+
+    def name_taken(self, organization: str, name: str, *, excluding: str | None = None) -> bool:
+        model = self.model
+        stmt = select(model.id).where(model.organization == organization, model.name == name)
+        if excluding is not None:
+            stmt = stmt.where(model.id != excluding)
+        return self.session.scalars(stmt).first() is not None
+
+    def page(
+        self,
+        organization: str,
+        *,
+        name_contains: str | None,
+        sort: SortKey,
+        page: Page,
+        extra: Sequence = (),
+    ) -> tuple[list, int]:
+        model = self.model
+        stmt: Select = select(model).where(model.organization == organization, *extra)
+        if name_contains:
+            stmt = stmt.where(func.lower(model.name).contains(name_contains.lower(), autoescape=True))
+        total = self.session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+        column = model.name if sort.lstrip("-") == "name" else model.created_at
+        order = column.desc() if sort.startswith("-") else column.asc()
+        # The id breaks ties so that paging is stable across requests.
+        stmt = stmt.order_by(order, model.id).offset((page.number - 1) * page.size).limit(page.size)
+        return list(self.session.scalars(stmt)), total
+
+
+class DesignRepository(_NamedRepository):
+    model = VoiceDesign
+
+    def latest_version(self, design: VoiceDesign) -> VoiceDesignVersion | None:
+        return design.versions[-1] if design.versions else None
+
+    def version(self, design: VoiceDesign, number: int) -> VoiceDesignVersion | None:
+        return next((v for v in design.versions if v.version == number), None)
+
+
+class CloneRepository(_NamedRepository):
+    model = VoiceClone
+
+
+class KeyRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def by_hash(self, key_hash: str) -> ApiKey | None:
+        return self.session.scalars(select(ApiKey).where(ApiKey.key_hash == key_hash)).first()
+
+    def all(self) -> list[ApiKey]:
+        return list(self.session.scalars(select(ApiKey).order_by(ApiKey.created_at)))
+
+    def find(self, ident: str) -> list[ApiKey]:
+        """Keys whose id, name or shown prefix is ``ident``."""
+        stmt = select(ApiKey).where(
+            (ApiKey.id == ident) | (ApiKey.name == ident) | (ApiKey.prefix == ident)
+        )
+        return list(self.session.scalars(stmt))
+
+    def any_active(self) -> bool:
+        stmt = select(ApiKey.id).where(ApiKey.revoked_at.is_(None)).limit(1)
+        return self.session.scalars(stmt).first() is not None
+
+
+class UnitOfWork:
+    """One transaction. Repositories add and change; ``commit`` makes it durable.
+
+    Leaving the block without committing rolls everything back.
+    """
+
+    def __init__(self, sessions: sessionmaker[Session]) -> None:
+        self._sessions = sessions
+
+    def __enter__(self) -> UnitOfWork:
+        self.session = self._sessions()
+        self.designs = DesignRepository(self.session)
+        self.clones = CloneRepository(self.session)
+        self.keys = KeyRepository(self.session)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        # close() discards an uncommitted transaction without expiring what was
+        # loaded, so results stay readable after the block (detached).
+        self.session.close()
+
+    def add(self, obj: object) -> None:
+        self.session.add(obj)
+
+    def delete(self, obj: object) -> None:
+        self.session.delete(obj)
+
+    def flush(self) -> None:
+        self.session.flush()
+
+    def commit(self) -> None:
+        try:
+            self.session.commit()
+        except IntegrityError as exc:
+            # Two requests raced for the same name: the database kept one.
+            self.session.rollback()
+            raise ConflictError("A resource with this name already exists", pointer="/name") from exc
+
+    def referenced_sample_keys(self) -> set[str]:
+        keys = set(self.session.scalars(select(VoiceDesignVersion.sample_key)))
+        keys.update(self.session.scalars(select(VoiceClone.sample_key)))
+        return keys
+
+    def sample_key_in_use(self, key: str) -> bool:
+        in_versions = select(VoiceDesignVersion.id).where(VoiceDesignVersion.sample_key == key)
+        in_clones = select(VoiceClone.id).where(VoiceClone.sample_key == key)
+        return (
+            self.session.scalars(in_versions.limit(1)).first() is not None
+            or self.session.scalars(in_clones.limit(1)).first() is not None
+        )

@@ -1,0 +1,42 @@
+"""Rules shared by designs and clones."""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from voicesmith.errors import ValidationError
+from voicesmith.ids import is_uuid
+from voicesmith.store.blobs import BlobStore
+from voicesmith.store.repositories import UnitOfWork
+
+# Voices come from the embedded engine, which answers to Telnyx's provider name.
+PROVIDERS = ("telnyx",)
+SUPPORTED_MODELS = ["Qwen3TTS", "Kokoro"]
+
+
+def check_provider(provider: str) -> str:
+    value = provider.lower()
+    if value not in PROVIDERS:
+        raise ValidationError(
+            f"Provider {provider!r} is not available on this server: voices are synthesized "
+            "by the embedded engine, which serves provider 'telnyx'.",
+            pointer="/provider",
+        )
+    return value
+
+
+def check_name(name: str, *, pointer: str = "/name") -> None:
+    if not 1 <= len(name) <= 255 or not name.strip():
+        raise ValidationError("name must be 1 to 255 characters", pointer=pointer)
+    if is_uuid(name):
+        raise ValidationError("name must not be a UUID (ids and names share the {id} path)",
+                              pointer=pointer)
+
+
+def discard_sample_if_unreferenced(sessions: sessionmaker[Session], blobs: BlobStore,
+                                   key: str) -> None:
+    """Delete a sample file once no version or clone refers to it (after the row's commit)."""
+    with UnitOfWork(sessions) as uow:
+        in_use = uow.sample_key_in_use(key)
+    if not in_use:
+        blobs.delete(key)

@@ -1,0 +1,228 @@
+"""Voice designs and their versions: the domain rules, no HTTP.
+
+Creating a version is: check the request against what is stored (cheap, fails
+fast), design the voice, synthesize its sample, write the sample blob, then
+commit the version row. The blob is written before the row so that a crash can
+only leave an unreferenced file (swept at the next start), never a row whose
+audio is missing.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from dataclasses import asdict, dataclass
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from voicesmith.design.sampling import SamplingParams
+from voicesmith.design.voice_builder import design_voice
+from voicesmith.engine.base import VoiceStyle
+from voicesmith.engine.languages import resolve_language
+from voicesmith.voices.common import check_name, check_provider, discard_sample_if_unreferenced
+from voicesmith.errors import BadRequestError, ConflictError, NotFoundError, ValidationError
+from voicesmith.store.blobs import BlobStore
+from voicesmith.store.models import VoiceDesign, VoiceDesignVersion, utcnow
+from voicesmith.store.repositories import Page, SortKey, UnitOfWork
+from voicesmith.voices.synthesis import SampleSynthesizer
+
+log = logging.getLogger(__name__)
+
+MAX_VERSIONS = 50
+
+
+@dataclass(frozen=True)
+class DesignRequest:
+    prompt: str
+    text: str
+    name: str | None = None
+    voice_design_id: str | None = None
+    language: str = "Auto"
+    params: SamplingParams = SamplingParams()
+    max_new_tokens: int = 2048
+    provider: str = "telnyx"
+
+
+class DesignService:
+    def __init__(
+        self,
+        sessions: sessionmaker[Session],
+        blobs: BlobStore,
+        synthesizer: SampleSynthesizer,
+        *,
+        crash_at: str | None = None,
+    ) -> None:
+        self._sessions = sessions
+        self._blobs = blobs
+        self._synth = synthesizer
+        self._crash_at = crash_at
+
+    # -- reading ---------------------------------------------------------------
+
+    def get(self, organization: str, ident: str) -> VoiceDesign:
+        with UnitOfWork(self._sessions) as uow:
+            design = uow.designs.find(organization, ident)
+            if design is None:
+                raise NotFoundError(f"Voice design {ident!r} not found")
+            return design
+
+    def get_version(self, organization: str, ident: str, version: int | None) -> VoiceDesignVersion:
+        design = self.get(organization, ident)
+        if not design.versions:
+            raise NotFoundError(f"Voice design {ident!r} has no versions")
+        if version is None:
+            return design.versions[-1]
+        found = next((v for v in design.versions if v.version == version), None)
+        if found is None:
+            raise NotFoundError(f"Voice design {ident!r} has no version {version}")
+        return found
+
+    def list(self, organization: str, *, name_contains: str | None, sort: SortKey,
+             page: Page) -> tuple[list[VoiceDesign], int]:
+        with UnitOfWork(self._sessions) as uow:
+            return uow.designs.page(organization, name_contains=name_contains, sort=sort, page=page)
+
+    def sample(self, organization: str, ident: str, version: int | None) -> bytes:
+        return self._blobs.get(self.get_version(organization, ident, version).sample_key)
+
+    # -- writing ---------------------------------------------------------------
+
+    def create(self, organization: str, req: DesignRequest) -> VoiceDesignVersion:
+        """A new design (version 1) or, with ``voice_design_id``, a new version."""
+        check_provider(req.provider)
+        if not req.prompt.strip():
+            raise ValidationError("prompt must not be empty", pointer="/prompt")
+        if not req.text.strip():
+            raise ValidationError("text must not be empty", pointer="/text")
+        language = resolve_language(req.language, req.text)
+        previous = self._check_can_add(organization, req)
+
+        designed = design_voice(req.prompt, language, req.params, self._synth.engine.stock_voices,
+                                previous)
+        wav = self._synth.sample_wav(req.text, designed.style, designed.language,
+                                     max_new_tokens=req.max_new_tokens)
+        key = self._blobs.put(wav)
+        self._crash_point("after_sample_write")
+        try:
+            return self._commit_version(organization, req, designed, key, len(wav))
+        except BaseException:
+            self._discard_if_unreferenced(key)
+            raise
+
+    def _check_can_add(self, organization: str, req: DesignRequest) -> list[VoiceStyle]:
+        """Fail before synthesis when the request cannot succeed; earlier voices for the penalty."""
+        with UnitOfWork(self._sessions) as uow:
+            if req.voice_design_id is None:
+                self._check_new_name(uow, organization, req.name)
+                return []
+            design = self._target_design(uow, organization, req.voice_design_id)
+            self._check_version_cap(design)
+            return [VoiceStyle.from_bytes(v.style) for v in design.versions]
+
+    def _commit_version(self, organization: str, req: DesignRequest, designed, key: str,
+                        size: int) -> VoiceDesignVersion:  # type: ignore[no-untyped-def]
+        with UnitOfWork(self._sessions) as uow:
+            now = utcnow()
+            if req.voice_design_id is None:
+                # Checked again: another request may have taken the name meanwhile.
+                self._check_new_name(uow, organization, req.name)
+                design = VoiceDesign(organization=organization, name=req.name, provider="telnyx",
+                                     created_at=now, updated_at=now, last_version=0)
+                uow.add(design)
+            else:
+                design = self._target_design(uow, organization, req.voice_design_id)
+                self._check_version_cap(design)
+                design.updated_at = now
+            design.last_version += 1
+            version = VoiceDesignVersion(
+                design=design, version=design.last_version, prompt=req.prompt, text=req.text,
+                language=req.language, engine_language=designed.language.code,
+                parameters={**asdict(req.params), "max_new_tokens": req.max_new_tokens},
+                traits=designed.traits.to_dict(), recipe=designed.recipe,
+                style=designed.style.to_bytes(), sample_key=key, sample_size=size, created_at=now,
+            )
+            uow.add(version)
+            self._crash_point("before_commit")
+            uow.commit()
+            return version
+
+    def rename(self, organization: str, ident: str, name: str) -> VoiceDesign:
+        check_name(name)
+        with UnitOfWork(self._sessions) as uow:
+            design = uow.designs.find(organization, ident)
+            if design is None:
+                raise NotFoundError(f"Voice design {ident!r} not found")
+            if uow.designs.name_taken(organization, name, excluding=design.id):
+                raise ConflictError(f"A voice design named {name!r} already exists", pointer="/name")
+            design.name = name
+            design.updated_at = utcnow()
+            uow.commit()
+            return design
+
+    def delete(self, organization: str, ident: str) -> None:
+        with UnitOfWork(self._sessions) as uow:
+            design = uow.designs.find(organization, ident)
+            if design is None:
+                raise NotFoundError(f"Voice design {ident!r} not found")
+            keys = {v.sample_key for v in design.versions}
+            uow.delete(design)
+            uow.commit()
+        for key in keys:
+            self._discard_if_unreferenced(key)
+
+    def delete_version(self, organization: str, ident: str, version: str) -> None:
+        if not version.isdigit() or int(version) < 1:
+            raise BadRequestError(f"Version must be a positive integer, got {version!r}",
+                                  pointer="/version")
+        number = int(version)
+        with UnitOfWork(self._sessions) as uow:
+            design = uow.designs.find(organization, ident)
+            if design is None:
+                raise NotFoundError(f"Voice design {ident!r} not found")
+            target = uow.designs.version(design, number)
+            if target is None:
+                raise NotFoundError(f"Voice design {ident!r} has no version {number}")
+            if len(design.versions) == 1:
+                raise ConflictError(
+                    "This is the design's only version; delete the design itself instead "
+                    "(DELETE /v2/voice_designs/{id}).")
+            key = target.sample_key
+            design.versions.remove(target)
+            design.updated_at = utcnow()
+            uow.commit()
+        self._discard_if_unreferenced(key)
+
+    # -- helpers ---------------------------------------------------------------
+
+    @staticmethod
+    def _check_new_name(uow: UnitOfWork, organization: str, name: str | None) -> None:
+        if name is None:
+            raise ValidationError("name is required when creating a new voice design",
+                                  pointer="/name")
+        check_name(name)
+        if uow.designs.name_taken(organization, name):
+            raise ConflictError(f"A voice design named {name!r} already exists", pointer="/name")
+
+    @staticmethod
+    def _target_design(uow: UnitOfWork, organization: str, design_id: str) -> VoiceDesign:
+        design = uow.designs.find(organization, design_id)
+        if design is None:
+            raise NotFoundError(f"Voice design {design_id!r} not found", pointer="/voice_design_id")
+        return design
+
+    @staticmethod
+    def _check_version_cap(design: VoiceDesign) -> None:
+        if len(design.versions) >= MAX_VERSIONS:
+            raise ConflictError(
+                f"Voice design {design.name!r} already has the maximum of {MAX_VERSIONS} versions; "
+                "delete a version or start a new design.", pointer="/voice_design_id")
+
+    def _discard_if_unreferenced(self, key: str) -> None:
+        discard_sample_if_unreferenced(self._sessions, self._blobs, key)
+
+    def _crash_point(self, name: str) -> None:
+        # Fault injection for the crash-safety tests (VOICESMITH_CRASH_AT).
+        if self._crash_at == name:
+            log.critical("crash point %s reached: exiting hard", name)
+            os._exit(70)
+

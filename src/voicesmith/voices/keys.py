@@ -1,0 +1,81 @@
+"""API keys: each belongs to an organization; only a hash is stored."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from voicesmith.errors import AuthenticationError, NotFoundError, ValidationError
+from voicesmith.store.models import ApiKey, utcnow
+from voicesmith.store.repositories import UnitOfWork
+
+KEY_PREFIX = "vsk_"
+DEFAULT_ORGANIZATION = "default"
+
+
+def hash_key(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class KeyInfo:
+    id: str
+    name: str
+    organization: str
+    prefix: str
+    created_at: datetime
+    revoked_at: datetime | None
+
+
+def _info(key: ApiKey) -> KeyInfo:
+    return KeyInfo(key.id, key.name, key.organization, key.prefix, key.created_at, key.revoked_at)
+
+
+class KeyService:
+    def __init__(self, sessions: sessionmaker[Session]) -> None:
+        self._sessions = sessions
+
+    def create(self, name: str, organization: str = DEFAULT_ORGANIZATION) -> tuple[str, KeyInfo]:
+        """Make a key; the plaintext is returned once and never stored."""
+        if not name.strip() or not organization.strip():
+            raise ValidationError("A key needs a non-empty name and organization")
+        plaintext = KEY_PREFIX + secrets.token_urlsafe(32)
+        row = ApiKey(name=name, organization=organization, key_hash=hash_key(plaintext),
+                     prefix=plaintext[: len(KEY_PREFIX) + 8])
+        with UnitOfWork(self._sessions) as uow:
+            uow.add(row)
+            uow.commit()
+        return plaintext, _info(row)
+
+    def list(self) -> list[KeyInfo]:
+        with UnitOfWork(self._sessions) as uow:
+            return [_info(k) for k in uow.keys.all()]
+
+    def revoke(self, ident: str) -> list[KeyInfo]:
+        """Revoke every active key whose id, name or prefix is ``ident``."""
+        with UnitOfWork(self._sessions) as uow:
+            keys = [k for k in uow.keys.find(ident) if k.revoked_at is None]
+            if not keys:
+                raise NotFoundError(f"No active key matches {ident!r}")
+            for key in keys:
+                key.revoked_at = utcnow()
+            uow.commit()
+            return [_info(k) for k in keys]
+
+    def authenticate(self, plaintext: str | None) -> str:
+        """The organization a key belongs to; AuthenticationError otherwise."""
+        if not plaintext:
+            raise AuthenticationError("Missing API key: send 'Authorization: Bearer <key>'")
+        with UnitOfWork(self._sessions) as uow:
+            key = uow.keys.by_hash(hash_key(plaintext))
+            if key is None or key.revoked_at is not None:
+                raise AuthenticationError("The API key is not valid or has been revoked")
+            return key.organization
+
+    def has_active_key(self) -> bool:
+        with UnitOfWork(self._sessions) as uow:
+            return uow.keys.any_active()

@@ -1,0 +1,1 @@
+"""Shared helpers for the test suites (importable as ``tests.support``)."""

@@ -1,0 +1,46 @@
+from __future__ import annotations
+
+import hashlib
+import os
+import time
+from pathlib import Path
+
+import pytest
+
+from voicesmith.errors import NotFoundError
+from voicesmith.store.blobs import BlobStore
+
+
+def test_put_is_content_addressed_and_idempotent(tmp_path: Path) -> None:
+    blobs = BlobStore(tmp_path)
+    key = blobs.put(b"RIFF audio")
+    assert key == hashlib.sha256(b"RIFF audio").hexdigest()
+    assert blobs.put(b"RIFF audio") == key
+    assert blobs.get(key) == b"RIFF audio"
+    assert list(blobs.keys()) == [key]
+    assert not list((tmp_path / "tmp").iterdir())
+
+
+def test_missing_blob_is_not_found(tmp_path: Path) -> None:
+    with pytest.raises(NotFoundError):
+        BlobStore(tmp_path).get("0" * 64)
+
+
+def test_bad_key_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(ValueError):
+        BlobStore(tmp_path).path_for("../../etc/passwd")
+
+
+def test_sweep_removes_only_old_unreferenced_files(tmp_path: Path) -> None:
+    blobs = BlobStore(tmp_path)
+    kept, orphan, young = blobs.put(b"kept"), blobs.put(b"orphan"), blobs.put(b"young")
+    leftover = tmp_path / "tmp" / "x.part"
+    leftover.write_bytes(b"half")
+    old = time.time() - 3600
+    for key in (kept, orphan):
+        os.utime(blobs.path_for(key), (old, old))
+    os.utime(leftover, (old, old))
+    removed = blobs.sweep({kept}, grace_seconds=600)
+    assert removed == [orphan]
+    assert set(blobs.keys()) == {kept, young}  # young may be another process's write in flight
+    assert not leftover.exists()
