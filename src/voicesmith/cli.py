@@ -123,6 +123,16 @@ def keys_revoke(
         err.print(f"revoked {k.id} ({k.name}, organization {k.organization})")
 
 
+@app.command()
+def traits(prompt: Annotated[str, typer.Argument(help="A voice description, as sent in `prompt`.")]) -> None:
+    """Show how a design prompt is understood (the `voice_traits` of a design), as JSON."""
+    import json
+
+    from voicesmith.design.traits import parse_prompt
+
+    print(json.dumps(parse_prompt(prompt).to_dict(), indent=2, ensure_ascii=False))
+
+
 @assets_app.command("install")
 def assets_install(
     force: Annotated[bool, typer.Option(help="Fetch and verify again even if installed.")] = False,
