@@ -8,7 +8,6 @@ from typing import Any, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, field_serializer
 
-from voicesmith.engine.base import VoiceStyle
 from voicesmith.store.models import VoiceClone, VoiceDesign, VoiceDesignVersion
 from voicesmith.voices.common import SUPPORTED_MODELS
 
@@ -126,7 +125,6 @@ class VoiceDesignData(Timestamped):
     @classmethod
     def of(cls, version: VoiceDesignVersion) -> VoiceDesignData:
         design = version.design
-        style = VoiceStyle.from_bytes(version.style)
         return cls(
             id=design.id, name=design.name, version=version.version, text=version.text,
             prompt=version.prompt, language=version.language,
@@ -134,8 +132,8 @@ class VoiceDesignData(Timestamped):
             created_at=design.created_at, updated_at=design.updated_at,
             provider_voice_id=version.id, voice_traits=version.traits,
             parameters=version.parameters,
-            voice={"engine_language": version.engine_language, "speed": style.speed,
-                   "recipe": version.recipe},
+            # The recipe records the speed and blend; the style blob itself stays unread.
+            voice={"engine_language": version.engine_language, "recipe": version.recipe},
         )
 
 

@@ -97,8 +97,7 @@ class CloneService:
     def update(self, organization: str, ident: str, *, name: str, gender: str | None,
                language: str | None) -> VoiceClone:
         check_name(name)
-        if language is not None:
-            resolve_language(language)
+        requested = resolve_language(language) if language is not None else None
         with UnitOfWork(self._sessions) as uow:
             clone = uow.clones.find(organization, ident)
             if clone is None:
@@ -109,10 +108,9 @@ class CloneService:
             clone.name = name
             if gender is not None:
                 clone.gender = gender
-            if language is not None:
+            if requested is not None:
                 clone.language = language
-                clone.engine_language = _engine_language(resolve_language(language),
-                                                         clone.engine_language)
+                clone.engine_language = _engine_language(requested, clone.engine_language)
             clone.updated_at = utcnow()
             uow.commit()
             return clone

@@ -16,7 +16,7 @@ from dataclasses import asdict, dataclass
 from sqlalchemy.orm import Session, sessionmaker
 
 from voicesmith.design.sampling import SamplingParams
-from voicesmith.design.voice_builder import design_voice
+from voicesmith.design.voice_builder import DesignedVoice, design_voice
 from voicesmith.engine.base import VoiceStyle
 from voicesmith.engine.languages import resolve_language
 from voicesmith.voices.common import check_name, check_provider, discard_sample_if_unreferenced
@@ -119,8 +119,8 @@ class DesignService:
             self._check_version_cap(design)
             return [VoiceStyle.from_bytes(v.style) for v in design.versions]
 
-    def _commit_version(self, organization: str, req: DesignRequest, designed, key: str,
-                        size: int) -> VoiceDesignVersion:  # type: ignore[no-untyped-def]
+    def _commit_version(self, organization: str, req: DesignRequest, designed: DesignedVoice,
+                        key: str, size: int) -> VoiceDesignVersion:
         with UnitOfWork(self._sessions) as uow:
             now = utcnow()
             if req.voice_design_id is None:

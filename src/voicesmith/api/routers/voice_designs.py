@@ -56,8 +56,7 @@ def retrieve_voice_design(id: str, org: OrganizationDep, services: ServicesDep,
 @router.patch("/{id}", response_model=DataEnvelope[VoiceDesignSummaryData])
 def rename_voice_design(id: str, body: VoiceDesignRename, org: OrganizationDep,
                         services: ServicesDep) -> DataEnvelope[VoiceDesignSummaryData]:
-    renamed = services.designs.rename(org, id, body.name)
-    return DataEnvelope(data=VoiceDesignSummaryData.of(services.designs.get(org, renamed.id)))
+    return DataEnvelope(data=VoiceDesignSummaryData.of(services.designs.rename(org, id, body.name)))
 
 
 @router.delete("/{id}", status_code=status.HTTP_204_NO_CONTENT, response_class=Response)
