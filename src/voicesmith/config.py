@@ -39,6 +39,13 @@ class Settings(BaseSettings):
     # mid-write leaves one); younger ones may be another server's write in flight.
     orphan_grace_seconds: float = 600.0
 
+    # Speech cache (synthesized audio reused by identical requests): total size
+    # bound, and the longest synthesis kept (longer ones stream uncached).
+    speech_cache_max_mb: int = 1024
+    speech_cache_max_entry_seconds: float = 600.0
+    # How long audio made with output_type=audio_id stays downloadable.
+    audio_retention_seconds: float = 3600.0
+
     # Fault injection for crash-safety tests: exit hard at a named point.
     crash_at: str | None = None
 
@@ -51,6 +58,14 @@ class Settings(BaseSettings):
     @property
     def blob_dir(self) -> Path:
         return self.data_dir / "blobs"
+
+    @property
+    def speech_cache_dir(self) -> Path:
+        return self.data_dir / "speech-cache"
+
+    @property
+    def audio_dir(self) -> Path:
+        return self.data_dir / "speech-audio"
 
     @property
     def assets_dir(self) -> Path:

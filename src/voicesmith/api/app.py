@@ -6,21 +6,26 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
+from fastapi.responses import PlainTextResponse
 
 from voicesmith import __version__
 from voicesmith.api.deps import Services
 from voicesmith.api.errors import install_error_handlers
-from voicesmith.api.routers import voice_clones, voice_designs
+from voicesmith.api.routers import openai_speech, speech, speech_ws, voice_clones, voice_designs
 from voicesmith.config import Settings
 from voicesmith.engine.base import SpeechEngine
 from voicesmith.store.blobs import BlobStore
 from voicesmith.store.database import open_database
 from voicesmith.store.repositories import UnitOfWork
+from voicesmith.store.speech_cache import SpeechCache
+from voicesmith.voices.audio_jobs import AudioJobs
 from voicesmith.voices.clones import CloneService
 from voicesmith.voices.designs import DesignService
 from voicesmith.voices.keys import KeyService
+from voicesmith.voices.speech import SpeechService
 from voicesmith.voices.synthesis import SampleSynthesizer
+from voicesmith.voices.voice_ids import VoiceResolver
 
 log = logging.getLogger("voicesmith")
 
@@ -35,11 +40,21 @@ def build_services(settings: Settings, engine: SpeechEngine) -> Services:
     if removed:
         log.warning("removed %d audio file(s) left over by an interrupted write", len(removed))
     synthesizer = SampleSynthesizer(engine, settings.synthesis_workers)
+    cache = SpeechCache(settings.speech_cache_dir,
+                        max_bytes=settings.speech_cache_max_mb * 1024 * 1024,
+                        max_entry_seconds=settings.speech_cache_max_entry_seconds,
+                        sample_rate=engine.sample_rate)
     return Services(
         keys=KeyService(sessions),
         designs=DesignService(sessions, blobs, synthesizer, crash_at=settings.crash_at),
         clones=CloneService(sessions, blobs),
         engine=engine,
+        voices=VoiceResolver(sessions, engine.stock_voices),
+        # Samples and speech share the synthesis slots: together they never
+        # run more engine passes at once than there are workers.
+        speech=SpeechService(engine, synthesizer.slots, cache),
+        audio_jobs=AudioJobs(settings.audio_dir,
+                             retention_seconds=settings.audio_retention_seconds),
     )
 
 
@@ -63,9 +78,23 @@ def create_app(settings: Settings | None = None, engine: SpeechEngine | None = N
     install_error_handlers(app)
     app.include_router(voice_designs.router, prefix="/v2")
     app.include_router(voice_clones.router, prefix="/v2")
+    app.include_router(speech.router, prefix="/v2")
+    app.include_router(speech_ws.router, prefix="/v2")
+    # OpenAI clients use base_url .../v1 (their default path) or .../v2.
+    app.include_router(openai_speech.router, prefix="/v2")
+    app.include_router(openai_speech.router, prefix="/v1")
 
     @app.get("/healthz", include_in_schema=False)
     def healthz() -> dict[str, str]:
         return {"status": "ok"}
+
+    @app.get("/metrics", include_in_schema=False, response_class=PlainTextResponse)
+    def metrics(request: Request) -> str:
+        """Prometheus text format: the engine's work, for operators (and the disconnect tests)."""
+        engine = request.app.state.services.engine
+        passes = getattr(engine, "chunks_synthesized", 0)
+        return ("# HELP voicesmith_engine_passes_total Model passes started by the engine.\n"
+                "# TYPE voicesmith_engine_passes_total counter\n"
+                f"voicesmith_engine_passes_total {passes}\n")
 
     return app

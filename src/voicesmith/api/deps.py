@@ -10,9 +10,12 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from voicesmith.engine.base import SpeechEngine
 from voicesmith.store.repositories import Page, SortKey
+from voicesmith.voices.audio_jobs import AudioJobs
 from voicesmith.voices.clones import CloneService
 from voicesmith.voices.designs import DesignService
 from voicesmith.voices.keys import KeyService
+from voicesmith.voices.speech import SpeechService
+from voicesmith.voices.voice_ids import VoiceResolver
 
 
 @dataclass(frozen=True)
@@ -21,6 +24,9 @@ class Services:
     designs: DesignService
     clones: CloneService
     engine: SpeechEngine
+    voices: VoiceResolver
+    speech: SpeechService
+    audio_jobs: AudioJobs
 
 
 def get_services(request: Request) -> Services:
@@ -42,6 +48,14 @@ def get_organization(
 
 
 OrganizationDep = Annotated[str, Depends(get_organization)]
+
+
+def bearer_token(authorization: str | None) -> str | None:
+    """The key in an ``Authorization: Bearer <key>`` header (WebSockets read it by hand)."""
+    if not authorization:
+        return None
+    scheme, _, token = authorization.partition(" ")
+    return token.strip() or None if scheme.lower() == "bearer" else None
 
 
 @dataclass(frozen=True)

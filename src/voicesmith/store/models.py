@@ -110,8 +110,14 @@ class VoiceClone(Base):
     provider: Mapped[str] = mapped_column(String(32), default="telnyx")
     model_id: Mapped[str | None] = mapped_column(String(64), default=None)
     status: Mapped[str] = mapped_column(String(16), default="active")
+    # "design" (copied from a design version) or "upload" (captured from a recording).
+    source: Mapped[str] = mapped_column(String(16), default="design", server_default="design")
     # A copy of the design version's voice, so deleting the design changes nothing.
     style: Mapped[bytes] = mapped_column(LargeBinary)
+    # Upload clones: the synthesis-time transform (cloning.postprocess), or None.
+    postprocess: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
+    # Upload clones: how the voice was captured (chosen voices, scores, timings).
+    capture: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
     sample_key: Mapped[str] = mapped_column(String(64), index=True)
     sample_size: Mapped[int] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -8,7 +8,7 @@ from typing import Literal, TypeVar
 
 from sqlalchemy import Select, func, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session, defer, sessionmaker
 
 from voicesmith.errors import ConflictError
 from voicesmith.ids import is_uuid
@@ -79,6 +79,13 @@ class DesignRepository(_NamedRepository):
 
 class CloneRepository(_NamedRepository):
     model = VoiceClone
+
+    def all(self, organization: str) -> list[VoiceClone]:
+        """Every clone of an organization, newest first, without loading their voices."""
+        stmt = (select(VoiceClone).where(VoiceClone.organization == organization)
+                .options(defer(VoiceClone.style), defer(VoiceClone.capture))
+                .order_by(VoiceClone.created_at.desc()))
+        return list(self.session.scalars(stmt))
 
 
 class KeyRepository:

@@ -22,7 +22,7 @@ class SampleSynthesizer:
 
     def __init__(self, engine: SpeechEngine, workers: int) -> None:
         self.engine = engine
-        self._slots = threading.BoundedSemaphore(max(1, workers))
+        self.slots = threading.BoundedSemaphore(max(1, workers))
 
     def sample_wav(
         self, text: str, voice: VoiceStyle, language: Language, *, max_new_tokens: int
@@ -35,7 +35,7 @@ class SampleSynthesizer:
         limit_s = max_new_tokens * SECONDS_PER_TOKEN
         parts: list[np.ndarray] = []
         spoken_s = 0.0
-        with self._slots:
+        with self.slots:
             chunks = self.engine.synthesize(text, voice, language)
             try:
                 for chunk in chunks:

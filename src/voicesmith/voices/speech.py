@@ -1,0 +1,205 @@
+"""Speech: a voice and a text become encoded audio, chunk by chunk. No HTTP here.
+
+``SpeechService.open`` validates everything a request can get wrong (text,
+format, sample rate, volume, speed) *before* any audio is produced, so the API
+can still answer with an error status; the returned ``SpeechStream`` is then
+advanced one chunk per ``next()`` (the engine runs one piece per step, holding
+a synthesis slot only for that step, so concurrent streams interleave fairly),
+and ``close()`` stops the work: a client that goes away costs at most the piece
+in progress.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from voicesmith.audio.formats import AudioFormat
+from voicesmith.audio.pipeline import AudioOutput
+from voicesmith.engine.base import AudioChunk, SpeechEngine
+from voicesmith.engine.languages import Language
+from voicesmith.errors import ValidationError
+from voicesmith.store.speech_cache import CacheWriter, SpeechCache, cache_key, voice_fingerprint
+from voicesmith.voices.speaking import SpeakingVoice, speak
+
+MAX_TEXT_CHARS = 100_000
+MIN_SPEED, MAX_SPEED = 0.25, 4.0
+
+
+@dataclass(frozen=True)
+class SpeechRequest:
+    text: str
+    voice: SpeakingVoice
+    format: AudioFormat | str = AudioFormat.MP3
+    sample_rate: int | None = None
+    volume: float = 1.0
+    speed: float = 1.0
+    language: Language | None = None  # None: the voice's own language
+    use_cache: bool = True
+
+
+@dataclass(frozen=True)
+class EncodedChunk:
+    data: bytes
+    text: str
+    is_last: bool
+
+
+def check_text(text: str, *, pointer: str = "/text") -> str:
+    if not text or not text.strip():
+        raise ValidationError("text is required: give the words to speak.", pointer=pointer)
+    if len(text) > MAX_TEXT_CHARS:
+        raise ValidationError(
+            f"text is {len(text):,} characters; at most {MAX_TEXT_CHARS:,} are accepted per "
+            "request. Split it into several requests (or stream it over the WebSocket).",
+            pointer=pointer)
+    return text
+
+
+def check_speed(speed: float, *, pointer: str) -> float:
+    value = float(speed)
+    if not math.isfinite(value) or not MIN_SPEED <= value <= MAX_SPEED:
+        raise ValidationError(f"speed must be from {MIN_SPEED} to {MAX_SPEED}, got {speed!r}",
+                              pointer=pointer)
+    return value
+
+
+class SpeechService:
+    def __init__(self, engine: SpeechEngine, slots: threading.BoundedSemaphore,
+                 cache: SpeechCache | None) -> None:
+        self.engine = engine
+        self._slots = slots
+        self._cache = cache
+
+    def open(self, req: SpeechRequest, *, output: AudioOutput | None = None) -> SpeechStream:
+        """Validate and start a synthesis; raises ValidationError before any audio exists.
+
+        ``output`` lets a caller (the WebSocket) keep one encoder across many
+        texts, so everything it sends is one continuous stream.
+        """
+        check_text(req.text)
+        out = output or AudioOutput(req.format, req.sample_rate, volume=req.volume)
+        try:
+            chunks, writer, cached = self._chunks(req)
+        except BaseException:
+            if output is None:
+                out.close()
+            raise
+        return SpeechStream(chunks, out, writer, cached=cached, slots=self._slots,
+                            owns_output=output is None)
+
+    def _chunks(self, req: SpeechRequest) -> tuple[Iterator[AudioChunk], CacheWriter | None, bool]:
+        language = req.language or req.voice.language
+        key = None
+        if self._cache is not None:
+            key = cache_key(
+                voice_fingerprint=voice_fingerprint(req.voice.style.to_bytes(),
+                                                    req.voice.postprocess),
+                language=language.code, speed=req.speed, text=req.text)
+            if req.use_cache and (entry := self._cache.lookup(key)) is not None:
+                return entry.replay(), None, True
+        voice = req.voice if language == req.voice.language else SpeakingVoice(
+            req.voice.voice_id, req.voice.style, language, req.voice.postprocess)
+        chunks = speak(self.engine, req.text, voice, req.speed)
+        writer = self._cache.writer(key) if self._cache is not None and key else None
+        return chunks, writer, False
+
+
+class SpeechStream:
+    """One synthesis in progress: iterate for encoded chunks; always ``close()``."""
+
+    def __init__(self, chunks: Iterator[AudioChunk], output: AudioOutput,
+                 writer: CacheWriter | None, *, cached: bool,
+                 slots: threading.BoundedSemaphore, owns_output: bool) -> None:
+        self._chunks = chunks
+        self.output = output
+        self._writer = writer
+        self.cached = cached
+        self._slots = slots
+        self._owns_output = owns_output
+        self._done = False
+        self._closed = False
+        self._close_requested = False
+        self._step_lock = threading.Lock()
+        self.audio_seconds = 0.0
+
+    @property
+    def media_type(self) -> str:
+        return self.output.media_type
+
+    @property
+    def sample_rate(self) -> int:
+        return self.output.sample_rate
+
+    def __iter__(self) -> Iterator[EncodedChunk]:
+        return self
+
+    def __next__(self) -> EncodedChunk:
+        # One step at a time; close() from another thread waits for no one: it
+        # marks the stream and the step in progress (if any) closes it on exit.
+        with self._step_lock:
+            if self._done or self._close_requested:
+                self._close_now()
+                raise StopIteration
+            try:
+                encoded = self._step()
+            except BaseException:
+                self._close_now()
+                raise
+            if self._close_requested:
+                self._close_now()
+                raise StopIteration
+            return encoded
+
+    def _step(self) -> EncodedChunk:
+        chunk = self._next_chunk()
+        if chunk is None:
+            self._done = True
+            if self._writer is not None:
+                self._writer.commit()
+            tail = self.output.finish() if self._owns_output else b""
+            return EncodedChunk(tail, "", True)
+        if self._writer is not None:
+            self._writer.add(chunk)
+        self.audio_seconds += chunk.duration_s
+        return EncodedChunk(self.output.write_chunk(chunk), chunk.text, False)
+
+    def _next_chunk(self) -> AudioChunk | None:
+        if self.cached:
+            return next(self._chunks, None)
+        with self._slots:  # one engine pass per slot: concurrent streams take turns
+            return next(self._chunks, None)
+
+    def close(self) -> None:
+        """Stop: no further engine pass; an unfinished cache entry is dropped.
+
+        Safe from any thread, also while a step runs in another (it then
+        closes the stream as soon as its piece is done).
+        """
+        self._close_requested = True
+        if self._step_lock.acquire(blocking=False):
+            try:
+                self._close_now()
+            finally:
+                self._step_lock.release()
+
+    def wait_closed(self) -> None:
+        """Close, and return once no step is running (a shared output is free again)."""
+        self._close_requested = True
+        with self._step_lock:
+            self._close_now()
+
+    def _close_now(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        if self._writer is not None and not self._done:
+            self._writer.abort()
+        self._done = True
+        close = getattr(self._chunks, "close", None)
+        if close is not None:
+            close()
+        if self._owns_output:
+            self.output.close()
