@@ -61,7 +61,7 @@ def test_voice_speed_and_volume_are_applied(fast_server: RunningServer) -> None:
     fast, _ = decode_as(speak(client, response_format="pcm", voice_speed=2.0)[0], "pcm", 24000)
     quiet, _ = decode_as(speak(client, response_format="pcm", volume=0.5)[0], "pcm", 24000)
     assert len(fast) < 0.7 * len(base)
-    rms = lambda x: float((x.astype("float64") ** 2).mean() ** 0.5)  # noqa: E731
+    rms = lambda x: float((x.astype("float64") ** 2).mean() ** 0.5)
     assert rms(quiet) == pytest.approx(rms(base) * 0.5, rel=0.05)
 
 

@@ -38,7 +38,7 @@ def assert_says_the_words(samples: np.ndarray, rate: int) -> None:
 
 def engine_passes(server: RunningServer) -> int:
     text = httpx.get(f"http://127.0.0.1:{server.port}/metrics").text
-    match = re.search(r"^voicesmith_engine_passes_total (\d+)$", text, re.M)
+    match = re.search(r"^voicesmith_engine_passes_total (\d+)$", text, re.MULTILINE)
     assert match, text
     return int(match.group(1))
 

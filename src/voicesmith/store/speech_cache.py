@@ -21,7 +21,6 @@ import hashlib
 import json
 import os
 import threading
-
 import uuid
 from collections.abc import Iterator
 from pathlib import Path

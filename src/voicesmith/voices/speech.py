@@ -21,7 +21,12 @@ from voicesmith.audio.pipeline import AudioOutput
 from voicesmith.engine.base import AudioChunk, SpeechEngine
 from voicesmith.engine.languages import Language
 from voicesmith.errors import ValidationError
-from voicesmith.store.speech_cache import CacheWriter, SpeechCache, cache_key, voice_fingerprint
+from voicesmith.store.speech_cache import (
+    CacheWriter,
+    SpeechCache,
+    cache_key,
+    voice_fingerprint,
+)
 from voicesmith.voices.speaking import SpeakingVoice, speak
 
 MAX_TEXT_CHARS = 100_000

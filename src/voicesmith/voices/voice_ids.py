@@ -119,7 +119,7 @@ class VoiceResolver:
         ref = parse_voice_id(voice_id or "", pointer=pointer)
         with UnitOfWork(self._sessions) as uow:
             clone = uow.clones.find(organization, ref.name)
-            if clone is not None:
+            if isinstance(clone, VoiceClone):
                 return self._clone_voice(clone, pointer)
         stock = self._stock.get(ref.name) or self._stock.get(OPENAI_VOICES.get(ref.name.lower(), ""))
         if stock is not None:

@@ -116,3 +116,25 @@ def test_long_entries_stream_uncached(engine: KokoroEngine, tmp_path: Path) -> N
     data, _ = whole(svc, SpeechRequest(TEXT, voice(engine), format="pcm"))
     assert len(np.frombuffer(data, np.int16)) > 0
     assert not whole(svc, SpeechRequest(TEXT, voice(engine), format="pcm"))[1]
+
+
+def test_the_longest_text_streams_whole_in_bounded_memory(service: SpeechService,
+                                                         engine: KokoroEngine) -> None:
+    import tracemalloc
+
+    para = ("The committee met on Tuesday, March 3rd, to review the budget. "
+            "After a long discussion, they agreed to postpone the vote. ")
+    text = (para * (MAX_TEXT_CHARS // len(para) + 1))[:MAX_TEXT_CHARS]
+    tracemalloc.start()
+    stream = service.open(SpeechRequest(text, voice(engine), format="pcm"))
+    spoken: list[str] = []
+    total_bytes = 0
+    for chunk in stream:
+        spoken.append(chunk.text)
+        total_bytes += len(chunk.data)
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    # Every word is spoken, in order: nothing truncated.
+    assert " ".join(spoken).split() == text.split()
+    assert total_bytes == round(stream.audio_seconds * 24000) * 2
+    assert peak < 40 * 1024 * 1024, peak  # the audio itself went out, not into memory

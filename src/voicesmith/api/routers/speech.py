@@ -17,14 +17,19 @@ from voicesmith.api.speech_schemas import (
     VoiceInfo,
     VoiceList,
 )
-from voicesmith.api.streaming import SpeechResponse, audio_bytes, collect, iterate_in_thread
+from voicesmith.api.streaming import (
+    SpeechResponse,
+    audio_bytes,
+    collect,
+    iterate_in_thread,
+)
 from voicesmith.audio.formats import AudioFormat, parse_format, resolve_sample_rate
 from voicesmith.audio.pcm import AudioFormatError, check_volume
 from voicesmith.engine.languages import resolve_language
 from voicesmith.errors import SynthesisError, ValidationError
 from voicesmith.voices.audio_jobs import stream_job
-from voicesmith.voices.speech import SpeechRequest, SpeechStream, check_speed
 from voicesmith.voices.speaking import SpeakingVoice
+from voicesmith.voices.speech import SpeechRequest, SpeechStream, check_speed
 
 router = APIRouter(prefix="/text-to-speech", tags=["Text to Speech"])
 
