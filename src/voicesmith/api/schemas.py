@@ -78,6 +78,20 @@ class VoiceCloneCreate(WireModel):
     version: int | None = Field(None, ge=1, description="Design version to clone; default the latest.")
 
 
+class VoiceCloneUploadFields(WireModel):
+    """The text fields of POST /voice_clones/from_upload (the file is ``audio_file``)."""
+
+    name: str = Field(..., min_length=1, max_length=255)
+    language: str = Field(..., description="ISO 639-1 code (en, es, ...), a language name, or Auto.")
+    gender: Literal["male", "female", "neutral"] = Field(..., description=(
+        "Picks the voices capture may use; neutral tells it from the recording's pitch."))
+    provider: str = "telnyx"
+    model_id: str | None = Field(None, description="Qwen3TTS (default) or Kokoro: the embedded engine.")
+    label: str | None = Field(None, max_length=1000)
+    ref_text: str | None = Field(None, max_length=5000, description=(
+        "Transcript of the recording; capture then compares the same words."))
+
+
 class VoiceCloneUpdate(WireModel):
     name: str = Field(..., min_length=1, max_length=255)
     gender: Literal["male", "female", "neutral"] | None = None
@@ -152,6 +166,9 @@ class VoiceCloneData(Timestamped):
     model_id: str | None
     status: str
     voice_sample_size: int
+    # Extras: "design" or "upload", and for an upload how its voice was captured.
+    source: str = "design"
+    capture: dict[str, Any] | None = None
 
     @classmethod
     def of(cls, clone: VoiceClone) -> VoiceCloneData:
@@ -161,7 +178,26 @@ class VoiceCloneData(Timestamped):
             gender=clone.gender, label=clone.label, created_at=clone.created_at,
             updated_at=clone.updated_at, provider_voice_id=clone.id, model_id=clone.model_id,
             status=clone.status, voice_sample_size=clone.sample_size,
+            source=clone.source or "design", capture=_capture_summary(clone),
         )
+
+
+def _capture_summary(clone: VoiceClone) -> dict[str, Any] | None:
+    """What a user may want to know of a capture (the stored report has every score)."""
+    if clone.source != "upload":
+        return None
+    report = clone.capture or {}
+    if "error" in report:
+        return {"error": report["error"]}
+    if not report:
+        return None
+    selected = report.get("selected", {})
+    return {
+        "gender": report.get("gender"), "gender_source": report.get("gender_source"),
+        "voice": selected.get("name"), "similarity": selected.get("similarity"),
+        "postprocess": selected.get("postprocess"), "baseline": report.get("baseline"),
+        "recording": report.get("recording"), "seconds": report.get("timing_s", {}).get("wall"),
+    }
 
 
 class DataEnvelope(WireModel, Generic[T]):

@@ -48,6 +48,10 @@ def _import_pyworld() -> types.ModuleType:
     try:
         import pyworld  # type: ignore[import-untyped]
     except ModuleNotFoundError as exc:
+        if exc.name == "pyworld":
+            from voicesmith.cloning.availability import missing_packages_error
+
+            raise missing_packages_error(["pyworld"], "This voice clone's post-processing") from exc
         if exc.name != "pkg_resources":
             raise
         stub = types.ModuleType("pkg_resources")

@@ -24,7 +24,7 @@ from voicesmith.cloning.signal import (
     speech_frames,
     trim_to_speech,
 )
-from voicesmith.errors import AudioProcessingError, ValidationError
+from voicesmith.errors import AudioProcessingError, UploadAudioError
 
 SAMPLE_RATE = 24_000
 POINTER = "/audio_file"
@@ -97,15 +97,15 @@ def load_recording(data: bytes, *, filename: str | None = None) -> Recording:
     """Decode, check and clean an uploaded recording (see module docstring).
 
     Raises ``AudioProcessingError`` when the bytes are not decodable audio and
-    ``ValidationError`` (pointer ``/audio_file``) when the audio is decodable
+    ``UploadAudioError`` (422, pointer ``/audio_file``) when the audio is decodable
     but unusable: too large, too short, silent or clipped.
     """
     name = f" {filename!r}" if filename else ""
     if not data:
-        raise ValidationError(f"The audio file{name} is empty: upload 5 to 10 seconds of "
+        raise UploadAudioError(f"The audio file{name} is empty: upload 5 to 10 seconds of "
                               "someone speaking.", pointer=POINTER)
     if len(data) > MAX_UPLOAD_BYTES:
-        raise ValidationError(
+        raise UploadAudioError(
             f"The audio file{name} is {len(data) / 1e6:.1f} MB; the limit is "
             f"{MAX_UPLOAD_BYTES // (1024 * 1024)} MB. Upload 5 to 10 seconds of speech "
             "(a short WAV, MP3 or FLAC is well under the limit).", pointer=POINTER)
@@ -118,7 +118,7 @@ def load_recording(data: bytes, *, filename: str | None = None) -> Recording:
                                    "a WAV, MP3, FLAC, OGG or M4A recording of speech.")
     peak = float(np.max(np.abs(native)))
     if not np.isfinite(peak) or peak < SILENT_PEAK:
-        raise ValidationError(
+        raise UploadAudioError(
             f"The recording{name} is silent ({duration:.1f} s with no sound). Check that "
             "the microphone was on and upload someone speaking.", pointer=POINTER)
     # Clipping is judged on the decoded samples, before filtering and
@@ -130,17 +130,17 @@ def load_recording(data: bytes, *, filename: str | None = None) -> Recording:
     mono = high_pass(np.asarray(mono, dtype=np.float32), SAMPLE_RATE)
     active = speech_frames(mono, SAMPLE_RATE)
     if not active.any():
-        raise ValidationError(
+        raise UploadAudioError(
             f"The recording{name} has no speech, only very quiet sound. Upload someone "
             "speaking clearly, close to the microphone.", pointer=POINTER)
     speech, speech_s = trim_to_speech(mono, active, SAMPLE_RATE, max_speech_s=MAX_SPEECH_SECONDS)
     if clipped > MAX_CLIPPED_FRACTION:
-        raise ValidationError(
+        raise UploadAudioError(
             f"The recording{name} is clipped: {clipped:.0%} of its loud samples are at full "
             "scale, which distorts the voice. Record again with a lower input level.",
             pointer=POINTER)
     if speech_s < MIN_SPEECH_SECONDS:
-        raise ValidationError(
+        raise UploadAudioError(
             f"The recording{name} has only {speech_s:.1f} s of speech after trimming "
             f"silence; at least {MIN_SPEECH_SECONDS:.0f} s are needed (5 to 10 s works "
             "best).", pointer=POINTER)

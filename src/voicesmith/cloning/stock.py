@@ -14,6 +14,7 @@ import logging
 import threading
 from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -24,6 +25,9 @@ from voicesmith.engine.languages import AMERICAN_ENGLISH, Language
 log = logging.getLogger(__name__)
 
 Embedder = Callable[[NDArray[np.float32], int], NDArray[np.float32]]
+# The fallback encoder (see default_embedder), loaded on first need only.
+_ENCODER: Any = None
+_ENCODER_LOCK = threading.Lock()
 
 # Two plain sentences, ~6 s of speech: long enough for a stable embedding,
 # short enough to synthesize quickly. Changing it invalidates the cache
@@ -53,7 +57,37 @@ def default_embedder() -> Embedder:
     from voicesmith.evaluation.speaker import speaker_embedding
 
     torch.set_num_threads(1)
-    return speaker_embedding
+
+    def embed(samples: NDArray[np.float32], sample_rate: int) -> NDArray[np.float32]:
+        try:
+            return speaker_embedding(samples, sample_rate)
+        except ValueError:
+            # resemblyzer's own VAD kept under 1 s. Capture only embeds audio
+            # that is speech already (engine output, or an upload our VAD
+            # trimmed), so embed it untrimmed rather than fail the capture.
+            return _embed_untrimmed(samples, sample_rate)
+
+    return embed
+
+
+def _embed_untrimmed(samples: NDArray[np.float32], sample_rate: int) -> NDArray[np.float32]:
+    """resemblyzer's embedding without its silence trimming; ValueError on digital silence."""
+    from resemblyzer import VoiceEncoder, normalize_volume  # type: ignore[import-untyped]
+
+    from voicesmith.evaluation._common import resample
+    from voicesmith.evaluation.speaker import SPEAKER_SAMPLE_RATE
+
+    audio = resample(samples, sample_rate, SPEAKER_SAMPLE_RATE)
+    if audio.size < SPEAKER_SAMPLE_RATE or float(np.max(np.abs(audio))) < 1e-6:
+        raise ValueError("no usable audio to embed (silent or under 1 s)")
+    with _ENCODER_LOCK:
+        global _ENCODER
+        if _ENCODER is None:
+            _ENCODER = VoiceEncoder("cpu", verbose=False)
+        encoder = _ENCODER
+    wav = normalize_volume(audio, -30, increase_only=True)  # resemblyzer's own target level
+    emb = np.asarray(encoder.embed_utterance(wav), dtype=np.float32)
+    return emb / max(float(np.linalg.norm(emb)), 1e-12)
 
 
 def synthesize_all(engine: SpeechEngine, text: str, style: VoiceStyle,
@@ -78,8 +112,10 @@ class StockIndex:
     """Embeddings of stock voices, computed on demand and cached."""
 
     def __init__(self, engine: SpeechEngine, *, embed: Embedder | None = None,
-                 cache_path: Path | None = None) -> None:
+                 cache_path: Path | None = None, namespace: str = "") -> None:
+        """``namespace`` (e.g. ``engine_fingerprint``) keeps entries of different models apart."""
         self._engine = engine
+        self._namespace = namespace
         self._embed = embed or default_embedder()
         self._cache_path = cache_path
         self._lock = threading.Lock()
@@ -90,7 +126,7 @@ class StockIndex:
         return self._embed
 
     def embedding(self, voice: StockVoice) -> NDArray[np.float32]:
-        key = _key(voice)
+        key = _key(voice, self._namespace)
         with self._lock:
             cached = self._cache.get(key)
         if cached is not None:
@@ -129,6 +165,25 @@ class StockIndex:
             log.warning("cannot write stock-embedding cache %s: %s", self._cache_path, exc)
 
 
-def _key(voice: StockVoice) -> str:
+def engine_fingerprint(engine: SpeechEngine) -> str:
+    """A short id of what the engine's model makes of a voice, for cache keys.
+
+    The voice packs alone do not identify an embedding: another model (a
+    different Kokoro build, the tests' tiny one) speaks the same pack
+    differently. One short synthesis (~0.3 s) tells models apart; rounding
+    keeps thread-count noise from changing it (a change would only cost a
+    recomputation).
+    """
+    voices = engine.stock_voices
+    if not voices:
+        return "no-voices"
+    first = voices[min(voices)]
+    audio = synthesize_all(engine, "Hello.", first.style)
+    quantized = np.round(audio[:4800].astype(np.float64), 3).astype(np.float32)
+    return hashlib.sha256(quantized.tobytes() + str(audio.size).encode()).hexdigest()[:12]
+
+
+def _key(voice: StockVoice, namespace: str = "") -> str:
     digest = hashlib.sha256(np.ascontiguousarray(voice.pack).tobytes()).hexdigest()[:16]
-    return f"{PROBE_VERSION}:{voice.name}:{digest}"
+    prefix = f"{PROBE_VERSION}:{namespace}" if namespace else PROBE_VERSION
+    return f"{prefix}:{voice.name}:{digest}"

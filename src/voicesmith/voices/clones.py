@@ -2,21 +2,45 @@
 
 A clone made from a design copies that design version's voice (the style
 bytes) and shares its sample blob, so deleting the design, or the version,
-leaves the clone sounding exactly as before.
+leaves the clone sounding exactly as before. A clone made from an upload is
+captured from the recording (``voices.uploads``); its sample is the trimmed
+recording.
 """
 
 from __future__ import annotations
 
+import logging
+from concurrent.futures import Future
+from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from voicesmith.engine.base import SpeechEngine
 from voicesmith.engine.languages import Language, resolve_language
-from voicesmith.errors import ConflictError, NotFoundError
+from voicesmith.errors import ConflictError, NotFoundError, VoicesmithError
 from voicesmith.store.blobs import BlobStore
 from voicesmith.store.models import VoiceClone, utcnow
 from voicesmith.store.repositories import Page, SortKey, UnitOfWork
-from voicesmith.voices.common import check_name, check_provider, discard_sample_if_unreferenced
+from voicesmith.voices.common import (
+    check_name,
+    check_provider,
+    discard_sample_if_unreferenced,
+)
+from voicesmith.voices.uploads import CapturedUpload, CloneFromUpload, UploadCapturer
+
+log = logging.getLogger(__name__)
+
+# How long an upload request waits for its capture before answering 202
+# pending. A capture takes ~15 s; the SDKs time out at 60 s and then re-send
+# the upload, so the answer must come well before that.
+SYNC_WAIT_S = 40.0
+# A pending clone older than this has no capture running any more (captures
+# run in the server process): it is marked failed, at start or when read.
+STALE_PENDING_S = 900.0
 
 
 @dataclass(frozen=True)
@@ -39,17 +63,37 @@ def _engine_language(requested: Language, current: str) -> str:
     return requested.code
 
 
+def _older_than(when: datetime, seconds: float) -> bool:
+    if when.tzinfo is None:  # SQLite hands datetimes back naive; they were stored as UTC
+        when = when.replace(tzinfo=UTC)
+    return utcnow() - when > timedelta(seconds=seconds)
+
+
 class CloneService:
-    def __init__(self, sessions: sessionmaker[Session], blobs: BlobStore) -> None:
+    def __init__(self, sessions: sessionmaker[Session], blobs: BlobStore, *,
+                 stock_cache_path: Path | None = None, sync_wait_s: float = SYNC_WAIT_S,
+                 uploads: UploadCapturer | None = None) -> None:
+        """``stock_cache_path``: where capture keeps the stock voices' speaker
+        embeddings (default: beside the blobs, in the data dir). ``uploads``
+        replaces the capturer (tests)."""
         self._sessions = sessions
         self._blobs = blobs
+        self._uploads = uploads or UploadCapturer(
+            stock_cache_path or blobs.root.parent / "stock-embeddings.json")
+        self._sync_wait_s = sync_wait_s
+        self._fail_stale_pending()
 
     def get(self, organization: str, ident: str) -> VoiceClone:
         with UnitOfWork(self._sessions) as uow:
             clone = uow.clones.find(organization, ident)
             if clone is None:
                 raise NotFoundError(f"Voice clone {ident!r} not found")
-            return clone
+        if clone.status == "pending" and _older_than(clone.updated_at, STALE_PENDING_S):
+            # Its capture died with a server process that stopped since.
+            self._fail_stale_pending()
+            with UnitOfWork(self._sessions) as uow:
+                clone = uow.clones.find(organization, ident) or clone
+        return clone
 
     def list(self, organization: str, *, name_contains: str | None, provider: str | None,
              sort: SortKey, page: Page) -> tuple[list[VoiceClone], int]:
@@ -93,6 +137,121 @@ class CloneService:
             uow.add(clone)
             uow.commit()
             return clone
+
+    def create_from_upload(self, organization: str, req: CloneFromUpload,
+                           engine: SpeechEngine) -> VoiceClone:
+        """A clone captured from a recording: ``active``, or ``pending`` if capture is slow.
+
+        Cheap checks first (fields, the clone extra, the name), then decode.
+        The trimmed recording (the clone's sample) is written and a ``pending``
+        row committed, and the capture runs on the capture thread. If it ends
+        within ``sync_wait_s`` (the usual case: ~15 s), the clone is returned
+        ``active``, or on failure removed with its sample and the error raised:
+        nothing is stored on any error. If it takes longer (a queue, or a first
+        capture that embeds the stock voices), the ``pending`` clone is
+        returned and becomes ``active`` or ``failed`` when the capture ends.
+        """
+        provider = check_provider(req.provider)
+        check_name(req.name)
+        checked = self._uploads.check(req)
+        with UnitOfWork(self._sessions) as uow:
+            self._check_clone_name(uow, organization, req.name)
+        recording = self._uploads.decode(req)
+        key = self._blobs.put(recording.wav)
+        clone_id: str | None = None
+        try:
+            with UnitOfWork(self._sessions) as uow:
+                # Checked again: another request may have taken the name meanwhile.
+                self._check_clone_name(uow, organization, req.name)
+                now = utcnow()
+                clone = VoiceClone(
+                    organization=organization, name=req.name, source="upload",
+                    language=req.language, engine_language=checked.language.code,
+                    gender=req.gender, label=req.label, provider=provider,
+                    model_id=checked.model_id, status="pending", style=b"",
+                    sample_key=key, sample_size=len(recording.wav), created_at=now,
+                    updated_at=now,
+                )
+                uow.add(clone)
+                uow.commit()
+                clone_id = clone.id
+            future = self._uploads.submit(req, checked, recording, engine)
+        except BaseException:
+            self._remove_upload(clone_id, key)
+            raise
+        try:
+            captured = future.result(timeout=self._sync_wait_s)
+        except FutureTimeout:
+            future.add_done_callback(lambda f: self._finish_capture(clone.id, f))
+            return clone
+        except BaseException:
+            self._remove_upload(clone.id, key)
+            raise
+        return self._activate(clone.id, captured) or clone
+
+    def _activate(self, clone_id: str, captured: CapturedUpload) -> VoiceClone | None:
+        with UnitOfWork(self._sessions) as uow:
+            clone = uow.session.get(VoiceClone, clone_id)
+            if clone is None:  # deleted while it was captured
+                return None
+            clone.style = captured.style.to_bytes()
+            clone.postprocess = captured.postprocess
+            clone.capture = captured.report
+            clone.status = "active"
+            clone.updated_at = utcnow()
+            uow.commit()
+            return clone
+
+    def _finish_capture(self, clone_id: str, future: Future[CapturedUpload]) -> None:
+        """The end of a capture that outlived its request: active, or failed with why."""
+        error = future.exception()
+        if error is None:
+            self._activate(clone_id, future.result())
+            return
+        log.warning("capture of voice clone %s failed: %s", clone_id, error, exc_info=error)
+        detail = error.detail if isinstance(error, VoicesmithError) else "internal error"
+        self._mark_failed(clone_id, detail)
+
+    def _mark_failed(self, clone_id: str, detail: str) -> None:
+        with UnitOfWork(self._sessions) as uow:
+            clone = uow.session.get(VoiceClone, clone_id)
+            if clone is not None and clone.status == "pending":
+                clone.status = "failed"
+                clone.capture = {"error": detail}
+                clone.updated_at = utcnow()
+                uow.commit()
+
+    def _remove_upload(self, clone_id: str | None, key: str) -> None:
+        if clone_id is not None:
+            with UnitOfWork(self._sessions) as uow:
+                clone = uow.session.get(VoiceClone, clone_id)
+                if clone is not None:
+                    uow.delete(clone)
+                    uow.commit()
+        discard_sample_if_unreferenced(self._sessions, self._blobs, key)
+
+    def _fail_stale_pending(self) -> None:
+        """Pending clones whose capture cannot still be running (a restart, a crash)."""
+        cutoff = utcnow() - timedelta(seconds=STALE_PENDING_S)
+        with UnitOfWork(self._sessions) as uow:
+            stale = uow.session.scalars(select(VoiceClone).where(
+                VoiceClone.status == "pending", VoiceClone.updated_at < cutoff)).all()
+            for clone in stale:
+                clone.status = "failed"
+                clone.capture = {"error": "The server stopped before the capture finished; "
+                                          "upload the recording again."}
+            if stale:
+                uow.commit()
+
+    def warm_capture(self, engine: SpeechEngine) -> None:
+        """Embed every stock voice now (e.g. in a background thread at start), so the
+        first upload does not pay for it (~2 s per voice); no-op without the clone extra."""
+        self._uploads.warm(engine)
+
+    @staticmethod
+    def _check_clone_name(uow: UnitOfWork, organization: str, name: str) -> None:
+        if uow.clones.name_taken(organization, name):
+            raise ConflictError(f"A voice clone named {name!r} already exists", pointer="/name")
 
     def update(self, organization: str, ident: str, *, name: str, gender: str | None,
                language: str | None) -> VoiceClone:

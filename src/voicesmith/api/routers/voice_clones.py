@@ -1,10 +1,13 @@
-"""/v2/voice_clones: clones from designs; list, retrieve, update, delete, sample."""
+"""/v2/voice_clones: clones from designs or uploads; list, retrieve, update, delete, sample."""
 
 from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query, Response, status
+import pydantic
+from fastapi import APIRouter, Query, Request, Response, status
+from fastapi.exceptions import RequestValidationError
+from starlette.concurrency import run_in_threadpool
 
 from voicesmith.api.deps import ListQueryDep, OrganizationDep, ServicesDep
 from voicesmith.api.schemas import (
@@ -13,8 +16,12 @@ from voicesmith.api.schemas import (
     VoiceCloneCreate,
     VoiceCloneData,
     VoiceCloneUpdate,
+    VoiceCloneUploadFields,
 )
+from voicesmith.api.uploads import FILE_FIELD, read_upload_form
+from voicesmith.errors import UploadAudioError
 from voicesmith.voices.clones import CloneFromDesign
+from voicesmith.voices.uploads import CloneFromUpload
 
 router = APIRouter(prefix="/voice_clones", tags=["Voice Clones"])
 
@@ -26,6 +33,48 @@ def create_voice_clone(body: VoiceCloneCreate, org: OrganizationDep,
     clone = services.clones.create_from_design(org, CloneFromDesign(
         name=body.name, voice_design_id=body.voice_design_id, language=body.language,
         gender=body.gender, version=body.version, provider=body.provider))
+    return DataEnvelope(data=VoiceCloneData.of(clone))
+
+
+_UPLOAD_BODY = {
+    "requestBody": {"required": True, "content": {"multipart/form-data": {"schema": {
+        "type": "object", "required": [FILE_FIELD, "name", "language", "gender"],
+        "properties": {
+            FILE_FIELD: {"type": "string", "format": "binary", "description": (
+                "WAV, MP3, FLAC, OGG (Vorbis/Opus) or M4A (AAC), at most 20 MB; 5-10 s of "
+                "clear speech (at least 3 s after silence is trimmed; the first 10 s are used).")},
+            **VoiceCloneUploadFields.model_json_schema()["properties"],
+        }}}}},
+}
+
+
+@router.post("/from_upload", status_code=status.HTTP_201_CREATED,
+             response_model=DataEnvelope[VoiceCloneData], openapi_extra=_UPLOAD_BODY,
+             responses={202: {"model": DataEnvelope[VoiceCloneData],
+                              "description": "Accepted: the capture is still running (status pending)"}})
+async def create_voice_clone_from_upload(request: Request, response: Response,
+                                         org: OrganizationDep,
+                                         services: ServicesDep) -> DataEnvelope[VoiceCloneData]:
+    """Clone the voice in a recording: 201 ``active`` when capture finishes within ~40 s
+    (it takes ~15 s), else 202 ``pending``; GET the clone until ``active`` or ``failed``."""
+    form = await read_upload_form(request)
+    try:
+        fields = VoiceCloneUploadFields.model_validate(form.fields)
+    except pydantic.ValidationError as exc:
+        raise RequestValidationError([{**err, "loc": ("body", *err["loc"])}
+                                      for err in exc.errors()]) from exc
+    if form.audio is None:
+        raise UploadAudioError(
+            f"No recording: attach the audio as the multipart file field {FILE_FIELD!r} "
+            "(5 to 10 seconds of someone speaking).", pointer="/" + FILE_FIELD)
+    req = CloneFromUpload(
+        name=fields.name, language=fields.language, gender=fields.gender, audio=form.audio,
+        filename=form.filename, provider=fields.provider, model_id=fields.model_id,
+        label=fields.label, ref_text=fields.ref_text)
+    # Capture is CPU-bound for seconds: off the event loop.
+    clone = await run_in_threadpool(services.clones.create_from_upload, org, req, services.engine)
+    if clone.status == "pending":
+        response.status_code = status.HTTP_202_ACCEPTED
     return DataEnvelope(data=VoiceCloneData.of(clone))
 
 
@@ -45,7 +94,8 @@ def list_voice_clones(
 @router.get("/{id}", response_model=DataEnvelope[VoiceCloneData])
 def retrieve_voice_clone(id: str, org: OrganizationDep,
                          services: ServicesDep) -> DataEnvelope[VoiceCloneData]:
-    """`id` is the clone's UUID or its name."""
+    """`id` is the clone's UUID or its name. An upload clone's ``status`` is ``pending``
+    while its voice is captured, then ``active`` (or ``failed``, with ``capture.error``)."""
     return DataEnvelope(data=VoiceCloneData.of(services.clones.get(org, id)))
 
 

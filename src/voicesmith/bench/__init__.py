@@ -1,0 +1,1 @@
+"""``voicesmith bench``: speed of raw kokoro-onnx, the engine and the HTTP server, in one run."""

@@ -1,0 +1,77 @@
+"""System (b): voicesmith's engine in-process, through ``speak`` as the server calls it."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import replace
+from typing import Any
+
+from voicesmith.engine.base import SpeechEngine
+from voicesmith.voices.speaking import SpeakingVoice, speak
+
+
+class EngineSystem:
+    """Stock, design-clone or upload-clone voice, spoken chunk by chunk."""
+
+    name = "voicesmith engine"
+
+    def __init__(self, engine: SpeechEngine, voice: SpeakingVoice) -> None:
+        self.engine = engine
+        self.voice = voice
+        self.post_s = 0.0  # time spent in the upload clone's post-process
+
+    @classmethod
+    def stock(cls, engine: SpeechEngine, name: str) -> EngineSystem:
+        v = engine.stock_voices[name]
+        return cls(engine, SpeakingVoice("Telnyx.Kokoro." + name, v.style, v.language))
+
+    def with_postprocess(self, params: dict[str, Any] | None) -> EngineSystem:
+        return EngineSystem(self.engine, replace(self.voice, postprocess=params))
+
+    def synthesize(self, text: str) -> float:
+        return sum(c.duration_s for c in speak(self.engine, text, self.voice))
+
+    def first_audio(self, text: str) -> tuple[float, float]:
+        t0 = time.perf_counter()
+        first, audio_s = None, 0.0
+        for chunk in speak(self.engine, text, self.voice):
+            if first is None:
+                first = time.perf_counter() - t0
+            audio_s += chunk.duration_s
+        return (first or float("nan")), audio_s
+
+    def postprocess_share(self, text: str) -> tuple[float, float]:
+        """(synthesis RTF, post-process RTF) measured separately on one text."""
+        from voicesmith.cloning.postprocess import apply_postprocess
+
+        synth = post = audio = 0.0
+        t = time.perf_counter()
+        for chunk in self.engine.synthesize(text, self.voice.style, self.voice.language):
+            synth += time.perf_counter() - t
+            if self.voice.postprocess:
+                t = time.perf_counter()
+                apply_postprocess(chunk.samples, self.voice.postprocess, chunk.sample_rate)
+                post += time.perf_counter() - t
+            audio += chunk.duration_s
+            t = time.perf_counter()
+        return synth / audio, post / audio
+
+
+def design_clone_voice(engine: SpeechEngine, prompt: str, seed: int = 7) -> SpeakingVoice:
+    """A design's voice as its clone stores it (style bytes round-tripped)."""
+    from voicesmith.design.sampling import SamplingParams
+    from voicesmith.design.voice_builder import design_voice
+    from voicesmith.engine.base import VoiceStyle
+
+    designed = design_voice(prompt, None, SamplingParams(seed=seed), engine.stock_voices)
+    style = VoiceStyle.from_bytes(designed.style.to_bytes())
+    return SpeakingVoice("bench-design-clone", style, designed.language)
+
+
+def upload_postprocess() -> dict[str, Any]:
+    """A typical upload clone's stored transform (F0 up 10 %, formants up 5 %)."""
+    from voicesmith.cloning.postprocess import make_params
+
+    params = make_params(1.1, 1.05)
+    assert params is not None  # not the identity, by construction
+    return params

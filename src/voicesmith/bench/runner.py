@@ -1,0 +1,204 @@
+"""``voicesmith bench``: the same texts through raw kokoro-onnx, the engine and the server.
+
+Systems are measured interleaved (text by text, system by system) rather than
+one after the other, so a burst of load from elsewhere on a noisy machine
+lands on all three alike and the ratios stay comparable within a run.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any, Protocol
+
+import httpx
+from rich.console import Console
+
+from voicesmith.bench import texts
+from voicesmith.bench.http import HttpSystem
+from voicesmith.bench.local import EngineSystem, design_clone_voice, upload_postprocess
+from voicesmith.bench.probes import (
+    median,
+    own_peak_rss_mb,
+    process_peak_rss_mb,
+    throughput,
+    timed,
+)
+from voicesmith.bench.report import BenchResult, Value, markdown, table
+from voicesmith.bench.server import Endpoint, local_server
+
+
+class System(Protocol):
+    name: str
+
+    def synthesize(self, text: str) -> float: ...
+
+    def first_audio(self, text: str) -> tuple[float, float]: ...
+
+
+@dataclass(frozen=True)
+class Plan:
+    reps: int  # repeats of each text for the real-time factor
+    ttfa_reps: int
+    per_stream: int  # syntheses per stream in the throughput rows
+    streams: tuple[int, ...]
+    designs: int  # designs created for the read-latency rows
+    read_clients: int
+    reads_per_client: int
+
+
+QUICK = Plan(reps=1, ttfa_reps=2, per_stream=1, streams=(1, 2, 4), designs=3,
+             read_clients=8, reads_per_client=20)
+FULL = Plan(reps=3, ttfa_reps=5, per_stream=2, streams=(1, 2, 4), designs=10,
+            read_clients=16, reads_per_client=50)
+
+
+def rtf(systems: dict[str, System], plan: Plan) -> dict[str, Value]:
+    """Median synthesis seconds per audio second, over the texts and repeats."""
+    ratios: dict[str, list[float]] = {k: [] for k in systems}
+    for text in texts.TEXTS:
+        for _ in range(plan.reps):
+            for key, system in systems.items():
+                wall, audio = timed(lambda s=system, t=text: s.synthesize(t))  # type: ignore[misc]
+                ratios[key].append(wall / audio)
+    return {k: median(v) for k, v in ratios.items()}
+
+
+def measure_speech(result: BenchResult, systems: dict[str, System], plan: Plan,
+                   http: HttpSystem | None, http_why: str | None) -> None:
+    gap: dict[str, Value] = {"http": "unavailable"} if http_why else {}
+    for system in systems.values():  # warm-up: first runs pay for allocation and caches
+        system.synthesize(texts.SHORT)
+    result.add("real-time factor (synthesis s / audio s)", "ratio", {**rtf(systems, plan), **gap})
+    ttfa: dict[str, list[float]] = {k: [] for k in systems}
+    for _ in range(plan.ttfa_reps):
+        for key, system in systems.items():
+            ttfa[key].append(system.first_audio(texts.STREAM_TEXT)[0])
+    result.add("time to first audio, streaming", "s",
+               {**{k: median(v) for k, v in ttfa.items()}, **gap})
+    if http is not None:
+        result.add("time to first audio, WebSocket", "s", {
+            "raw": median(ttfa["raw"]),
+            "http": ws_first_audio(http, plan) if http_why is None else "unavailable"})
+    for n in plan.streams:
+        speeds: dict[str, Value] = {
+            k: throughput(s.synthesize, texts.THROUGHPUT_TEXT, n, plan.per_stream)
+            for k, s in systems.items()}
+        result.add(f"throughput, {n} concurrent stream{'s' if n > 1 else ''}",
+                   "audio s / wall s", {**speeds, **gap}, better="higher", fmt="{:.2f}")
+
+
+def ws_first_audio(http: HttpSystem, plan: Plan) -> Value:
+    from websockets.exceptions import WebSocketException
+
+    try:
+        return median([http.ws_first_audio(texts.STREAM_TEXT)[0] for _ in range(plan.ttfa_reps)])
+    except (OSError, WebSocketException) as exc:
+        return f"unavailable ({type(exc).__name__})"
+
+
+def measure_clones(result: BenchResult, raw: Any, engine: Any, plan: Plan) -> None:
+    """Design clones vs stock, and an upload clone's post-process, in-process."""
+    voice = design_clone_voice(engine, texts.DESIGN_PROMPT)
+    design = EngineSystem(engine, voice)
+    upload = design.with_postprocess(upload_postprocess())
+    raw_design = raw.with_voice(voice.style.pack, voice.style.speed)
+    values = rtf({"raw": raw_design, "engine": design, "upload": upload}, plan)
+    result.add("real-time factor, design-clone voice", "ratio",
+               {"raw": values["raw"], "engine": values["engine"]})
+    result.add("real-time factor, upload clone (+ WORLD post-process)", "ratio",
+               {"raw": values["raw"], "engine": values["upload"]})
+    synth, post = upload.postprocess_share(texts.MEDIUM)
+    result.add("  of which post-process (upload clone)", "ratio", {"engine": post})
+    result.notes.append(
+        f"Upload clone = the design-clone voice plus post-process {upload.voice.postprocess}; "
+        f"its post-process costs {post:.3f} s per audio s on top of synthesis {synth:.3f} "
+        f"({100 * post / synth:.0f} %). The raw column of both clone rows is kokoro-onnx "
+        "with the same style pack and speed (it has no post-process).")
+
+
+def measure_reads(result: BenchResult, http: HttpSystem, plan: Plan, speech_ok: bool) -> None:
+    try:
+        ids = http.create_designs(plan.designs)
+    except httpx.HTTPError as exc:
+        result.add("design list / retrieve latency", "ms", {"http": f"failed ({exc})"})
+        return
+
+    def speech_load(stop: threading.Event) -> None:
+        while not stop.is_set():
+            http.synthesize(texts.MEDIUM)
+
+    lat = http.read_latency(ids, plan.read_clients, plan.reads_per_client,
+                            background=speech_load if speech_ok else None)
+    load = "1 speech stream" if speech_ok else "no speech load (endpoint unavailable)"
+    for kind in ("list", "retrieve"):
+        for q in ("p50", "p99"):
+            result.add(f"design {kind} latency {q}", "ms", {"http": lat[kind][q]}, fmt="{:.1f}")
+    result.notes.append(f"Design reads: {plan.read_clients} concurrent clients x "
+                        f"{plan.reads_per_client} requests over {len(ids)} designs, "
+                        f"alongside {load}.")
+
+
+@contextmanager
+def _endpoint(url: str | None, key: str | None) -> Iterator[Endpoint]:
+    if url and key:
+        yield Endpoint(url, key)
+    else:
+        with local_server() as started:
+            yield started
+
+
+def run_bench(*, quick: bool, url: str | None = None, key: str | None = None,
+              out: Path | None = None, console: Console | None = None) -> BenchResult:
+    from voicesmith.bench.memory import peak_rss_mb
+    from voicesmith.bench.raw import raw_kokoro
+    from voicesmith.config import Settings
+    from voicesmith.engine.assets import installed_assets
+    from voicesmith.engine.loader import load_engine
+
+    say = console or Console(stderr=True)
+    plan = QUICK if quick else FULL
+    result = BenchResult(settings={"plan": asdict(plan), "voice": texts.VOICE,
+                                   "server": url or "started locally"})
+    settings = Settings()
+    with say.status("Loading the engine..."):
+        engine = load_engine(settings)
+        paths = installed_assets(settings)
+    assert paths is not None  # load_engine installed them
+    say.print("Starting the server..." if not url else f"Using the server at {url}")
+    with raw_kokoro(paths.model, engine.stock_voices, texts.VOICE) as raw, \
+            _endpoint(url, key) as endpoint:
+        http = HttpSystem(endpoint.url, endpoint.key, texts.STOCK_VOICE_ID)
+        why = http.available()
+        systems: dict[str, System] = {"raw": raw, "engine": EngineSystem.stock(engine, texts.VOICE)}
+        if why is None:
+            systems["http"] = http
+        with say.status("Speech: real-time factor, first audio, throughput..."):
+            measure_speech(result, systems, plan, http, why)
+        with say.status("Design and upload clones..."):
+            measure_clones(result, raw, engine, plan)
+        with say.status("Design list / retrieve under load..."):
+            measure_reads(result, http, plan, why is None)
+        server_rss: Value = (process_peak_rss_mb(endpoint.pid) if endpoint.pid
+                             else "remote server")
+        http.close()
+    with say.status("Peak memory, each system in a fresh process..."):
+        result.add("peak RSS", "MB", {"raw": peak_rss_mb("raw"), "engine": peak_rss_mb("engine"),
+                                      "http": server_rss}, fmt="{:.0f}")
+    result.notes.append("Peak RSS: raw and engine each in a fresh process running 4 "
+                        "concurrent syntheses; HTTP: the server process's peak over this "
+                        f"whole run. This process peaked at {own_peak_rss_mb():.0f} MB.")
+    if why:
+        result.notes.append(f"HTTP speech rows: {why}.")
+    Console().print(table(result))
+    for note in result.notes:
+        say.print(f"- {note}")
+    if out is not None:
+        out.mkdir(parents=True, exist_ok=True)
+        (out / "bench.json").write_text(json.dumps(result.to_dict(), indent=2), encoding="utf-8")
+        (out / "bench.md").write_text(markdown(result), encoding="utf-8")
+    return result

@@ -1,0 +1,87 @@
+"""Where a suite gets its speech: the engine in-process, or a running server over HTTP.
+
+``voicesmith eval --url URL --key KEY`` hands the suites a ``RemoteSuiteContext``;
+suites that can run against a server (intelligibility) then synthesize through
+``POST /v2/text-to-speech/speech`` exactly as a client would, so the figure
+covers the server's whole speech path (text handling, encoding, streaming).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+from voicesmith.engine.base import SAMPLE_RATE
+from voicesmith.evaluation.suites.base import SuiteContext
+from voicesmith.voices.speaking import SpeakingVoice, speak
+
+STOCK_VOICE_PREFIX = "Telnyx.Kokoro."
+SPEECH_PATH = "/text-to-speech/speech"
+
+# (text, stock voice name) -> mono float32 audio at SAMPLE_RATE
+Synthesize = Callable[[str, str], NDArray[np.float32]]
+
+
+class SpeechUnavailable(RuntimeError):
+    """The server has no speech endpoint (404) or refused the request."""
+
+
+@dataclass(frozen=True)
+class RemoteSuiteContext(SuiteContext):
+    """A suite context whose speech comes from the server at ``url`` (the /v2 base)."""
+
+    url: str = ""
+    key: str = ""
+
+
+def api_base(url: str) -> str:
+    """``http://host:port``, ``.../`` or ``.../v2`` all mean the server's /v2 base."""
+    base = url.rstrip("/")
+    return base if base.endswith("/v2") else base + "/v2"
+
+
+def speech_body(text: str, voice_id: str) -> dict[str, object]:
+    """The Telnyx TTS request for raw 16-bit PCM at the engine's rate."""
+    return {"text": text, "voice": voice_id, "output_type": "binary_output",
+            "telnyx": {"response_format": "pcm", "sampling_rate": SAMPLE_RATE}}
+
+
+def pcm16_to_float(data: bytes) -> NDArray[np.float32]:
+    usable = len(data) - len(data) % 2  # a stream cut mid-sample leaves one odd byte
+    return (np.frombuffer(data[:usable], dtype="<i2").astype(np.float32) / 32768.0)
+
+
+def http_synthesizer(url: str, key: str, *, timeout: float = 300.0) -> Synthesize:
+    import httpx
+
+    client = httpx.Client(base_url=api_base(url), timeout=timeout,
+                          headers={"Authorization": f"Bearer {key}"})
+
+    def synthesize(text: str, voice: str) -> NDArray[np.float32]:
+        response = client.post(SPEECH_PATH, json=speech_body(text, STOCK_VOICE_PREFIX + voice))
+        if response.status_code != 200:
+            # A 404 here is usually a server without the speech endpoint.
+            raise SpeechUnavailable(f"POST {api_base(url)}{SPEECH_PATH} answered HTTP "
+                                    f"{response.status_code}: {response.text[:300]}")
+        return pcm16_to_float(response.content)
+
+    return synthesize
+
+
+def engine_synthesizer(ctx: SuiteContext) -> Synthesize:
+    def synthesize(text: str, voice: str) -> NDArray[np.float32]:
+        stock = ctx.engine.stock_voices[voice]
+        speaking = SpeakingVoice(STOCK_VOICE_PREFIX + voice, stock.style, stock.language)
+        return np.concatenate([c.samples for c in speak(ctx.engine, text, speaking)])
+
+    return synthesize
+
+
+def synthesizer(ctx: SuiteContext) -> tuple[Synthesize, str]:
+    """The speech source for ``ctx`` and a phrase saying which it is, for the report."""
+    if isinstance(ctx, RemoteSuiteContext) and ctx.url:
+        return http_synthesizer(ctx.url, ctx.key), f"HTTP ({api_base(ctx.url)})"
+    return engine_synthesizer(ctx), "in-process engine"

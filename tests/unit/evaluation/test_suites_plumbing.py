@@ -1,0 +1,110 @@
+"""The intelligibility, clone and upload suites' own logic, on the tiny engine.
+
+The instruments (Whisper, resemblyzer) are replaced by stand-ins so these run
+in milliseconds; the instruments have their own tests.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from numpy.typing import NDArray
+
+from tests.support.tiny_model import build_tiny_kokoro_model
+from voicesmith.engine.base import PACK_ROWS, STYLE_DIM, StockVoice
+from voicesmith.engine.kokoro import KokoroEngine
+from voicesmith.engine.languages import BY_PREFIX
+from voicesmith.evaluation.suites import clone, intelligibility, upload_suite
+from voicesmith.evaluation.suites.base import SuiteContext
+
+pytest.importorskip("matplotlib")
+pytest.importorskip("jiwer")
+
+VOICES = ("af_one", "am_two", "bf_three", "bm_four", "ef_five")
+
+
+@pytest.fixture(scope="module")
+def engine(tmp_path_factory: pytest.TempPathFactory) -> KokoroEngine:
+    model = build_tiny_kokoro_model(tmp_path_factory.mktemp("model") / "tiny.onnx")
+    voices = {}
+    for i, name in enumerate(VOICES):
+        # Distinct style sums, so the tiny model's sine differs per voice.
+        pack = np.full((PACK_ROWS, STYLE_DIM), (i - 2) * 0.004, dtype=np.float32)
+        voices[name] = StockVoice(name, BY_PREFIX[name[0]],
+                                  "female" if name[1] == "f" else "male", pack)
+    return KokoroEngine(model, voices, intra_op_threads=1)
+
+
+def test_canonical_forgives_orthography_not_words() -> None:
+    assert intelligibility.score("at 4:30 p.m. with the FBI", "At 4:30 PM with the F.B.I.") == 0
+    assert intelligibility.score("Pay $5 now", "pay five dollars now") == 0
+    for heard in ("March 3 at 4.30pm.", "March 3 at 4, 30pm", "March 3rd at 4:30 PM"):
+        assert intelligibility.score("March 3rd at 4:30 p.m.", heard) == 0, heard
+    assert intelligibility.score("Call Siobhan today", "call shivon today") == pytest.approx(1 / 3)
+
+
+def test_intelligibility_scores_every_english_voice(
+        engine: KokoroEngine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    said: list[tuple[str, str]] = []
+
+    def synth(text: str, voice: str) -> NDArray[np.float32]:
+        said.append((text, voice))
+        return np.zeros(2400, np.float32)
+
+    def heard(_audio: NDArray[np.float32], _rate: int) -> str:
+        text, voice = said[-1]
+        return "completely wrong words here" if voice == "bm_four" else text
+
+    monkeypatch.setattr(intelligibility, "synthesizer", lambda ctx: (synth, "stand-in"))
+    monkeypatch.setattr(intelligibility, "transcribe", heard)
+    monkeypatch.setattr(intelligibility, "human_reference", lambda repo: {"clip": 0.0})
+    report = intelligibility.run(SuiteContext(engine=engine, out=tmp_path, quick=True))
+
+    # Spanish is not an English voice; quick keeps the control sentence.
+    assert {v for _, v in said} == {"af_one", "am_two", "bf_three", "bm_four"}
+    assert len(said) == 4 * intelligibility.QUICK_SENTENCES
+    per_voice = report.data["per_voice"]
+    assert per_voice["af_one"] == 0 and per_voice["bm_four"] >= 0.8
+    assert report.passed is False  # one unintelligible voice misses the worst-voice target
+    assert "bm_four" in {m: v for m, v, _ in report.summary}["worst voice WER"]
+    assert "| bm_four | British |" in report.markdown and "human read speech" in report.markdown
+    assert all(p.is_file() and p.stat().st_size > 0 for p in report.plots)
+
+
+def test_clone_suite_compares_clones_with_designs_and_each_other(
+        engine: KokoroEngine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def embedding(audio: NDArray[np.float32], rate: int) -> NDArray[np.float32]:
+        # Stand-in speaker encoder: the spectrum's coarse shape (the tiny model's
+        # voices differ only in pitch).
+        spectrum = np.abs(np.fft.rfft(audio[:8192], 8192))[:512].reshape(64, 8).sum(axis=1)
+        return (spectrum / np.linalg.norm(spectrum)).astype(np.float32)
+
+    monkeypatch.setattr(clone, "speaker_embedding", embedding)
+    monkeypatch.setattr(clone, "CEILING_VOICES", ("af_one", "am_two"))
+    report = clone.run(SuiteContext(engine=engine, out=tmp_path, quick=True))
+
+    n = clone.QUICK_DESIGNS
+    assert np.asarray(report.data["clone_vs_design_matrix"]).shape == (n, n)
+    assert set(report.data["ceiling"]) == {"af_one", "am_two"}
+    assert report.data["audio_identical"] is True
+    assert all(d["style_bytes_identical"] for d in report.data["designs"])
+    assert [m for m, _, _ in report.summary][:3] == [
+        "clone vs design sample (mean)", "same-voice ceiling (stock, 2 texts)",
+        "different clones (mean / max)"]
+    assert len(report.plots) == 2 and all(p.is_file() for p in report.plots)
+
+
+def test_upload_adapter_finds_the_speakers_and_keeps_both_genders_when_quick(
+        tmp_path: Path) -> None:
+    folder = tmp_path / "librispeech" / "test-other"
+    folder.mkdir(parents=True)
+    (folder / "speakers.tsv").write_text("speaker\tgender\n30\tM\n10\tF\n20\tF\n40\tM\n")
+    assert upload_suite.speakers_dir(tmp_path) == folder
+    assert upload_suite.speakers_dir(folder) == folder
+    assert upload_suite.quick_speakers(folder) == ["10", "30"]
+    with pytest.raises(FileNotFoundError, match="VOICESMITH_EVAL_DATA"):
+        upload_suite.speakers_dir(None)
+    with pytest.raises(FileNotFoundError):
+        upload_suite.speakers_dir(tmp_path / "empty")
