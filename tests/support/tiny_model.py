@@ -110,3 +110,31 @@ def build_tiny_kokoro_model(path: Path, *, pad_samples: int = 0, broken: bool = 
     path.parent.mkdir(parents=True, exist_ok=True)
     onnx.save(model, str(path))
     return path
+
+
+def tiny_engine(folder: Path, voice_names: tuple[str, ...]):  # type: ignore[no-untyped-def]
+    """A ``KokoroEngine`` on the tiny model whose stock voices are ``voice_names``.
+
+    Kokoro's naming gives each voice its language and gender (``af_`` American
+    female, ``bm_`` British male, ...); the packs are constants with distinct
+    sums, so the tiny model's sine differs per voice.
+    """
+    from voicesmith.engine.base import PACK_ROWS, STYLE_DIM, StockVoice
+    from voicesmith.engine.kokoro import KokoroEngine
+    from voicesmith.engine.languages import BY_PREFIX
+
+    model = build_tiny_kokoro_model(folder / "tiny.onnx")
+    middle = len(voice_names) // 2
+    voices = {}
+    for i, name in enumerate(voice_names):
+        pack = np.full((PACK_ROWS, STYLE_DIM), (i - middle) * 0.004, dtype=np.float32)
+        voices[name] = StockVoice(name, BY_PREFIX[name[0]],
+                                  "female" if name[1] == "f" else "male", pack)
+    return KokoroEngine(model, voices, intra_op_threads=1)
+
+
+def spectral_embedding(audio: np.ndarray, rate: int) -> np.ndarray:
+    """A stand-in speaker encoder for the tiny model: the spectrum's coarse shape
+    (the tiny model's voices differ only in pitch), unit length."""
+    spectrum = np.abs(np.fft.rfft(audio[:8192], 8192))[:512].reshape(64, 8).sum(axis=1)
+    return (spectrum / np.linalg.norm(spectrum)).astype(np.float32)

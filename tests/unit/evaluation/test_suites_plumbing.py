@@ -12,10 +12,8 @@ import numpy as np
 import pytest
 from numpy.typing import NDArray
 
-from tests.support.tiny_model import build_tiny_kokoro_model
-from voicesmith.engine.base import PACK_ROWS, STYLE_DIM, StockVoice
+from tests.support.tiny_model import spectral_embedding, tiny_engine
 from voicesmith.engine.kokoro import KokoroEngine
-from voicesmith.engine.languages import BY_PREFIX
 from voicesmith.evaluation.suites import clone, intelligibility, upload_suite
 from voicesmith.evaluation.suites.base import SuiteContext
 
@@ -27,14 +25,7 @@ VOICES = ("af_one", "am_two", "bf_three", "bm_four", "ef_five")
 
 @pytest.fixture(scope="module")
 def engine(tmp_path_factory: pytest.TempPathFactory) -> KokoroEngine:
-    model = build_tiny_kokoro_model(tmp_path_factory.mktemp("model") / "tiny.onnx")
-    voices = {}
-    for i, name in enumerate(VOICES):
-        # Distinct style sums, so the tiny model's sine differs per voice.
-        pack = np.full((PACK_ROWS, STYLE_DIM), (i - 2) * 0.004, dtype=np.float32)
-        voices[name] = StockVoice(name, BY_PREFIX[name[0]],
-                                  "female" if name[1] == "f" else "male", pack)
-    return KokoroEngine(model, voices, intra_op_threads=1)
+    return tiny_engine(tmp_path_factory.mktemp("model"), VOICES)
 
 
 def test_canonical_forgives_orthography_not_words() -> None:
@@ -75,13 +66,7 @@ def test_intelligibility_scores_every_english_voice(
 
 def test_clone_suite_compares_clones_with_designs_and_each_other(
         engine: KokoroEngine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    def embedding(audio: NDArray[np.float32], rate: int) -> NDArray[np.float32]:
-        # Stand-in speaker encoder: the spectrum's coarse shape (the tiny model's
-        # voices differ only in pitch).
-        spectrum = np.abs(np.fft.rfft(audio[:8192], 8192))[:512].reshape(64, 8).sum(axis=1)
-        return (spectrum / np.linalg.norm(spectrum)).astype(np.float32)
-
-    monkeypatch.setattr(clone, "speaker_embedding", embedding)
+    monkeypatch.setattr(clone, "speaker_embedding", spectral_embedding)
     monkeypatch.setattr(clone, "CEILING_VOICES", ("af_one", "am_two"))
     report = clone.run(SuiteContext(engine=engine, out=tmp_path, quick=True))
 

@@ -1,0 +1,386 @@
+"""The design suite: does a prompt's every word have the measured effect it asks for?
+
+Each case designs a voice exactly as ``POST /v2/voice_designs`` does
+(``design_voice`` with the API's default sampling parameters and a fixed seed,
+so the run is reproducible), speaks one sentence with it and measures the
+speech. Checks, each pass or fail:
+
+* gender: the median F0 falls on the asked gender's side of the boundary
+  between the English stock voices' male and female medians (their geometric
+  mean, computed from the catalog, ~142 Hz);
+* pitch order: within one gender, deep < neutral < high (and the degree words
+  "slightly" / "much" keep their order too), by median F0;
+* pace order: slow < neutral < fast, by speaking rate (syllables per second
+  of speech);
+* accent / language: the voice speaks the language the prompt names;
+* distinct: voices of different prompts are told apart: their speaker
+  similarity is below the lowest same-voice similarity of the stock voices
+  (one stock voice reading two texts), i.e. below what one voice scores with
+  itself;
+* reproducible: the same prompt, parameters and seed give byte-identical
+  audio; temperature 0 with no seed gives identical audio twice;
+* intelligible: every sample's word error rate (Whisper tiny.en) is at most
+  10 %.
+
+Adherence is the share of checks passed; the target is 90 %, with every
+sample's WER at most 10 % and no prompt crashing.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+from numpy.typing import NDArray
+
+from voicesmith.design.catalog import load_catalog
+from voicesmith.design.sampling import SamplingParams
+from voicesmith.design.voice_builder import DesignedVoice, design_voice
+from voicesmith.engine.base import SAMPLE_RATE, SpeechEngine
+from voicesmith.engine.languages import resolve_language
+from voicesmith.evaluation.asr import word_error_rate
+from voicesmith.evaluation.pitch import median_f0
+from voicesmith.evaluation.plots import scatter_levels
+from voicesmith.evaluation.rate import speaking_rate
+from voicesmith.evaluation.speaker import speaker_embedding
+from voicesmith.evaluation.suites.base import SuiteContext, SuiteReport
+from voicesmith.voices.speaking import SpeakingVoice, speak
+
+NAME = "design"
+TEXT = ("The weather will be mild this afternoon, with a light breeze from the west "
+        "and clear skies by the evening.")
+SEED = 20261130
+TARGET_ADHERENCE = 0.90
+TARGET_WER = 0.10
+CEILING_VOICES = ("af_heart", "am_michael", "bf_emma", "bm_george", "af_bella", "am_puck")
+
+
+@dataclass(frozen=True)
+class Case:
+    """A prompt and what is expected of it: ``gender``, a ``pitch``/``pace`` level
+    (-2..2, within ``group``: cases of a group are ordered by level), ``language``."""
+
+    label: str
+    prompt: str
+    gender: str | None = None
+    pitch_group: str | None = None
+    pitch: float | None = None
+    pace_group: str | None = None
+    pace: float | None = None
+    language: str | None = None  # the code the voice must speak (e.g. en-gb)
+    request_language: str | None = None  # the request's language field, if any
+
+
+CASES: tuple[Case, ...] = (
+    # gender, with pitch levels inside each gender
+    Case("male", "A male voice", "male", "male", 0),
+    Case("male-slightly-deeper", "A man with a slightly deeper voice", "male", "male", -0.5),
+    Case("male-deep", "A deep male voice", "male", "male", -1),
+    Case("male-much-deeper", "A man with a very deep, booming voice", "male", "male", -1.5),
+    Case("male-high", "A high-pitched male voice", "male", "male", 1),
+    Case("female", "A female voice", "female", "female", 0),
+    Case("female-low", "A woman with a low, husky voice", "female", "female", -1),
+    Case("female-slightly-higher", "A woman whose voice is slightly higher than usual",
+         "female", "female", 0.5),
+    Case("female-high", "A high-pitched woman", "female", "female", 1),
+    Case("female-very-high", "A very high, squeaky female voice", "female", "female", 1.5),
+    # implied gender
+    Case("baritone", "A rich baritone", "male", "male-implied", -1),
+    Case("tenor", "A clear tenor singer's speaking voice", "male", "male-implied", 0.5),
+    Case("soprano", "A soprano, light and airy", "female", "female-implied", 1),
+    Case("she", "She speaks warmly, like a kind teacher", "female"),
+    Case("he", "He sounds like a tired night-shift security guard", "male"),
+    Case("grandmother", "A gentle grandmother reading a bedtime story", "female"),
+    Case("businessman", "A confident businessman giving a keynote", "male"),
+    Case("girl-not-deep", "A young woman, not deep at all", "female", "female-neg", 0.3),
+    Case("woman-deep-not-too", "A woman with a deep but not too deep voice", "female",
+         "female-neg", -0.7),
+    # pace, within one gender
+    Case("male-slow", "A slow, unhurried male narrator", "male", pace_group="male", pace=-1),
+    Case("male-very-slow", "An extremely slow, deliberate man", "male",
+         pace_group="male", pace=-2),
+    Case("male-pace", "A male narrator", "male", pace_group="male", pace=0),
+    Case("male-fast", "A fast-talking man", "male", pace_group="male", pace=1),
+    Case("male-very-fast", "A man who talks very fast, rapid-fire", "male",
+         pace_group="male", pace=1.5),
+    Case("female-slow", "A woman who speaks slowly and calmly", "female",
+         pace_group="female", pace=-1),
+    Case("female-pace", "A woman reading the news", "female", pace_group="female", pace=0),
+    Case("female-fast", "A brisk, quick-speaking woman", "female", pace_group="female",
+         pace=1),
+    Case("female-not-too-fast", "A woman, not too fast", "female", pace_group="female-neg",
+         pace=-0.3),
+    Case("female-fast-neg", "A fast woman", "female", pace_group="female-neg", pace=1),
+    # accents and languages
+    Case("british-man", "A warm, low, slightly husky male narrator, British, unhurried",
+         "male", language="en-gb"),
+    Case("british-woman", "A posh British woman, crisp and precise", "female",
+         language="en-gb"),
+    Case("american-woman", "A cheerful American woman in her twenties", "female",
+         language="en-us"),
+    Case("american-man", "An authoritative American news anchor, a man", "male",
+         language="en-us"),
+    Case("spanish-woman", "Una voz femenina, cálida y tranquila", "female", language="es",
+         request_language="es"),
+    Case("spanish-man", "Una voz masculina, grave y lenta", "male", language="es",
+         request_language="es"),
+    Case("french-woman", "A French woman, elegant", "female", language="fr",
+         request_language="fr"),
+    # emotion, energy, timbre: must stay intelligible and be told apart
+    Case("excited-woman", "An excited, energetic young woman", "female"),
+    Case("sad-man", "A sad, quiet old man", "male"),
+    Case("serious-man", "A serious, authoritative man, like a judge", "male"),
+    Case("breathy-woman", "A soft, breathy female whisper of a voice", "female"),
+    Case("raspy-man", "A raspy, gravelly male voice, a smoker", "male"),
+    Case("bright-woman", "A bright, clear, friendly customer-service agent, female", "female"),
+    Case("neutral", "An androgynous, gender-neutral voice, calm", None),
+    Case("child", "A little girl, playful", "female"),
+    Case("elderly-man", "An elderly man, wise and slow", "male"),
+)
+QUICK_LABELS = frozenset({
+    "male", "male-deep", "male-high", "female", "female-low", "female-high", "baritone",
+    "she", "male-slow", "male-pace", "male-fast", "british-man", "american-woman",
+})
+# Pairs that must not sound like one voice (distinct prompts of one gender).
+DISTINCT_PAIRS: tuple[tuple[str, str], ...] = (
+    ("male-deep", "male-high"), ("female-low", "female-very-high"),
+    ("british-man", "american-man"), ("british-woman", "american-woman"),
+    ("excited-woman", "breathy-woman"), ("raspy-man", "serious-man"),
+    ("sad-man", "businessman"), ("bright-woman", "grandmother"),
+    ("child", "female-low"), ("elderly-man", "male-fast"),
+)
+# Intelligibility must not hang on one lucky seed: these prompts are designed
+# again with other seeds (as unseeded API calls explore) and only their WER is checked.
+SWEEP_LABELS = ("male", "female", "british-man", "excited-woman", "raspy-man")
+SWEEP_SEEDS = (1, 2, 3, 4, 5, 6)
+
+
+@dataclass
+class Measured:
+    case: Case
+    seed: int = SEED
+    f0_hz: float = math.nan
+    rate_sps: float = math.nan
+    wer: float = math.nan
+    language: str = ""
+    speed: float = 1.0
+    components: list[str] = field(default_factory=list)
+    error: str | None = None
+    embedding: NDArray[np.float32] | None = None
+
+
+@dataclass(frozen=True)
+class Check:
+    kind: str
+    name: str
+    passed: bool
+    detail: str
+
+
+def _design(case: Case, engine: SpeechEngine, params: SamplingParams) -> DesignedVoice:
+    language = resolve_language(case.request_language) if case.request_language else None
+    return design_voice(case.prompt, language, params, engine.stock_voices)
+
+
+def _audio(engine: SpeechEngine, designed: DesignedVoice, text: str) -> NDArray[np.float32]:
+    voice = SpeakingVoice("design", designed.style, designed.language)
+    return np.concatenate([c.samples for c in speak(engine, text, voice)])
+
+
+def _measure(case: Case, engine: SpeechEngine, seed: int = SEED, *,
+             wer_only: bool = False) -> Measured:
+    out = Measured(case, seed=seed)
+    try:
+        designed = _design(case, engine, SamplingParams(seed=seed))
+        audio = _audio(engine, designed, TEXT)
+    except Exception as exc:  # a crash is a result here: reported, counted as failed
+        out.error = f"{type(exc).__name__}: {exc}"
+        return out
+    out.language = designed.language.code
+    out.speed = designed.style.speed
+    out.components = [c["voice"] for c in designed.recipe["components"][:3]]
+    if designed.language.iso639_1 == "en":  # tiny.en hears English only
+        out.wer = word_error_rate(audio, SAMPLE_RATE, TEXT)
+    if wer_only:
+        return out
+    out.f0_hz = median_f0(audio, SAMPLE_RATE)
+    out.rate_sps = speaking_rate(audio, SAMPLE_RATE, TEXT)
+    out.embedding = speaker_embedding(audio, SAMPLE_RATE)
+    return out
+
+
+def gender_boundary_hz() -> float:
+    """Geometric mean of the English stock voices' male and female median F0s."""
+    voices = load_catalog().voices.values()
+
+    def median(gender: str) -> float:
+        return float(np.median([v.f0_median_hz for v in voices
+                                if v.gender == gender and v.language.startswith("en")]))
+
+    return math.sqrt(median("male") * median("female"))
+
+
+def stock_ceiling(engine: SpeechEngine) -> dict[str, float]:
+    """One stock voice, two texts: how similar a voice is to itself."""
+    other = "A quick brown fox jumps over the lazy dog near the riverbank at dawn."
+    out = {}
+    for name in [n for n in CEILING_VOICES if n in engine.stock_voices]:
+        v = engine.stock_voices[name]
+        voice = SpeakingVoice(name, v.style, v.language)
+        a, b = (speaker_embedding(np.concatenate([c.samples for c in speak(engine, t, voice)]),
+                                  SAMPLE_RATE) for t in (TEXT, other))
+        out[name] = float(a @ b)
+    return out
+
+
+def _order_checks(results: Sequence[Measured], attr: str, group_attr: str, level_attr: str,
+                  kind: str) -> list[Check]:
+    """Adjacent pairs of each group, sorted by requested level, must be ordered."""
+    groups: dict[str, list[Measured]] = {}
+    for m in results:
+        group = getattr(m.case, group_attr)
+        if group is not None:
+            groups.setdefault(group, []).append(m)
+    checks = []
+    for group, members in groups.items():
+        members.sort(key=lambda m: getattr(m.case, level_attr))
+        for lo, hi in zip(members, members[1:], strict=False):
+            a, b = getattr(lo, attr), getattr(hi, attr)
+            ok = bool(a < b)  # NaN (a crash) compares False
+            checks.append(Check(kind, f"{group}: {lo.case.label} < {hi.case.label}", ok,
+                                f"{a:.2f} < {b:.2f}"))
+    return checks
+
+
+def _sweep_checks(sweep: Sequence[Measured]) -> list[Check]:
+    return [Check("intelligible (other seeds)", f"{m.case.label} seed {m.seed}",
+                  m.error is None and m.wer <= TARGET_WER,
+                  m.error or f"WER {m.wer:.3f}") for m in sweep]
+
+
+def _checks(results: Sequence[Measured], boundary: float, ceiling: float,
+            reproducible: dict[str, bool]) -> list[Check]:
+    checks: list[Check] = []
+    for m in results:
+        checks.append(Check("no crash", m.case.label, m.error is None, m.error or "ok"))
+        if m.case.gender in ("male", "female"):
+            ok = m.f0_hz < boundary if m.case.gender == "male" else m.f0_hz > boundary
+            checks.append(Check("gender", m.case.label, bool(ok),
+                                f"F0 {m.f0_hz:.0f} Hz vs boundary {boundary:.0f} Hz"))
+        if m.case.language is not None:
+            checks.append(Check("language", m.case.label, m.language == m.case.language,
+                                f"{m.language or '-'} (asked {m.case.language})"))
+        if not math.isnan(m.wer):
+            checks.append(Check("intelligible", m.case.label, m.wer <= TARGET_WER,
+                                f"WER {m.wer:.3f}"))
+    checks += _order_checks(results, "f0_hz", "pitch_group", "pitch", "pitch order")
+    checks += _order_checks(results, "rate_sps", "pace_group", "pace", "pace order")
+    by_label = {m.case.label: m for m in results}
+    for a, b in DISTINCT_PAIRS:
+        ma, mb = by_label.get(a), by_label.get(b)
+        if ma is None or mb is None:
+            continue
+        if ma.embedding is None or mb.embedding is None:
+            checks.append(Check("distinct", f"{a} vs {b}", False, "not measured"))
+            continue
+        sim = float(ma.embedding @ mb.embedding)
+        checks.append(Check("distinct", f"{a} vs {b}", sim < ceiling,
+                            f"similarity {sim:.3f} < {ceiling:.3f}"))
+    for name, ok in reproducible.items():
+        checks.append(Check("reproducible", name, ok, "byte-identical" if ok else "DIFFERS"))
+    return checks
+
+
+def _reproducibility(engine: SpeechEngine) -> dict[str, bool]:
+    case = CASES[0]
+    short = "Same voice, every time."
+    seeded = [_audio(engine, _design(case, engine, SamplingParams(seed=7)), short)
+              for _ in range(2)]
+    cold = [_audio(engine, _design(case, engine, SamplingParams(temperature=0.0)), short)
+            for _ in range(2)]
+    return {"same prompt + seed": bool(np.array_equal(*seeded)),
+            "temperature 0, no seed": bool(np.array_equal(*cold))}
+
+
+def run(ctx: SuiteContext) -> SuiteReport:
+    engine = ctx.engine
+    cases = [c for c in CASES if c.label in QUICK_LABELS] if ctx.quick else list(CASES)
+    results = [_measure(case, engine) for case in cases]
+    sweep = [] if ctx.quick else [
+        _measure(case, engine, seed, wer_only=True)
+        for case in CASES if case.label in SWEEP_LABELS for seed in SWEEP_SEEDS]
+    boundary = gender_boundary_hz()
+    same = stock_ceiling(engine)
+    ceiling = min(same.values()) if same else 0.85
+    checks = _checks(results, boundary, ceiling, _reproducibility(engine)) + _sweep_checks(sweep)
+    return _report(ctx, results, sweep, checks, boundary, same, ceiling)
+
+
+def _report(ctx: SuiteContext, results: Sequence[Measured], sweep: Sequence[Measured],
+            checks: Sequence[Check], boundary: float, same: dict[str, float],
+            ceiling: float) -> SuiteReport:
+    passed_n = sum(c.passed for c in checks)
+    adherence = passed_n / max(len(checks), 1)
+    wers = [m.wer for m in [*results, *sweep] if not math.isnan(m.wer)]
+    worst_wer = max(wers) if wers else math.nan
+    crashes = [m.case.label for m in [*results, *sweep] if m.error]
+    passed = (adherence >= TARGET_ADHERENCE and not crashes
+              and all(w <= TARGET_WER for w in wers))
+    kinds = sorted({c.kind for c in checks})
+    summary = [("adherence (checks passed)", f"{adherence:.1%} ({passed_n}/{len(checks)})",
+                f">= {TARGET_ADHERENCE:.0%}")]
+    for kind in kinds:
+        mine = [c for c in checks if c.kind == kind]
+        summary.append((f"  {kind}", f"{sum(c.passed for c in mine)}/{len(mine)}", "-"))
+    summary += [("worst sample WER", f"{worst_wer:.3f}", f"<= {TARGET_WER}"),
+                ("prompts / samples / crashes",
+                 f"{len(results)} / {len(results) + len(sweep)} / {len(crashes)}", "0 crashes")]
+    plots = [
+        scatter_levels(ctx.out / "design_pitch.png",
+                       [(m.case.pitch_group or "", m.case.pitch, m.f0_hz) for m in results
+                        if m.case.pitch is not None],
+                       title="Median F0 against requested pitch", xlabel="requested pitch",
+                       ylabel="median F0 (Hz)"),
+        scatter_levels(ctx.out / "design_pace.png",
+                       [(m.case.pace_group or "", m.case.pace, m.rate_sps) for m in results
+                        if m.case.pace is not None],
+                       title="Speaking rate against requested pace", xlabel="requested pace",
+                       ylabel="syllables / s"),
+    ]
+    lines = [
+        (f"{len(results)} prompts designed in-process with `design_voice` (the API's default "
+         f"sampling parameters, seed {SEED}), each reading: \"{TEXT}\""), "",
+        (f"Gender boundary {boundary:.0f} Hz (geometric mean of the English stock voices' "
+         f"male and female medians). Distinct-voice threshold {ceiling:.3f}: the lowest "
+         "same-voice similarity of the stock voices reading two texts ("
+         + ", ".join(f"{k} {v:.3f}" for k, v in same.items()) + ")."), "",
+        "| prompt | gender | language | F0 Hz | syll/s | speed | WER | main voices |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for m in results:
+        wer = "-" if math.isnan(m.wer) else f"{m.wer:.3f}"
+        lines.append(f"| {m.case.prompt} | {m.case.gender or '-'} | {m.language or '-'} | "
+                     f"{m.f0_hz:.0f} | {m.rate_sps:.2f} | {m.speed:.2f} | {wer} | "
+                     f"{', '.join(m.components) or m.error or '-'} |")
+    if sweep:
+        lines += ["", "The same prompts with other seeds (intelligibility only):", "",
+                  "| prompt | seed | WER | main voices |", "|---|---|---|---|"]
+        lines += [f"| {m.case.prompt} | {m.seed} | {m.wer:.3f} | "
+                  f"{', '.join(m.components) or m.error or '-'} |" for m in sweep]
+    failed = [c for c in checks if not c.passed]
+    lines += ["", f"Failed checks ({len(failed)}):" if failed else "Every check passed.", ""]
+    lines += [f"- {c.kind}: {c.name} ({c.detail})" for c in failed]
+    data = {
+        "adherence": adherence, "boundary_hz": boundary, "distinct_threshold": ceiling,
+        "ceiling": same, "checks": [c.__dict__ for c in checks],
+        "results": [{"label": m.case.label, "prompt": m.case.prompt, "f0_hz": m.f0_hz,
+                     "rate_sps": m.rate_sps, "wer": m.wer, "language": m.language,
+                     "speed": m.speed, "components": m.components, "error": m.error}
+                    for m in results],
+        "sweep": [{"label": m.case.label, "seed": m.seed, "wer": m.wer,
+                   "components": m.components, "error": m.error} for m in sweep],
+    }
+    return SuiteReport(name=NAME, summary=summary, markdown="\n".join(lines) + "\n",
+                       passed=passed, plots=plots, data=data)
