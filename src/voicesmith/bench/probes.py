@@ -66,6 +66,14 @@ def current_rss_mb() -> float | None:
 
 
 def own_peak_rss_mb() -> float:
+    """This process's peak resident memory since it started (its exec).
+
+    VmHWM where Linux has it: getrusage's ru_maxrss survives execve, so a child
+    started by a big parent would report the parent's size at the fork.
+    """
+    kib = _proc_status_kib("self", "VmHWM")
+    if kib is not None:
+        return kib / 1024
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     # Linux reports KiB, macOS bytes.
     return peak / (1024 * 1024) if sys.platform == "darwin" else peak / 1024

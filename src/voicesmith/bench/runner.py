@@ -30,6 +30,7 @@ from voicesmith.bench.probes import (
 )
 from voicesmith.bench.report import BenchResult, Value, markdown, table
 from voicesmith.bench.server import Endpoint, local_server
+from voicesmith.console import table_console
 
 
 class System(Protocol):
@@ -194,7 +195,7 @@ def run_bench(*, quick: bool, url: str | None = None, key: str | None = None,
                         f"whole run. This process peaked at {own_peak_rss_mb():.0f} MB.")
     if why:
         result.notes.append(f"HTTP speech rows: {why}.")
-    Console().print(table(result))
+    table_console().print(table(result))
     for note in result.notes:
         say.print(f"- {note}")
     if out is not None:

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from rich.console import Console
 
+from voicesmith.console import table_console
 from voicesmith.engine.base import SpeechEngine
 from voicesmith.errors import VoicesmithError
 from voicesmith.evaluation.remote import RemoteSuiteContext, SpeechUnavailable
@@ -136,6 +137,6 @@ def evaluate(choice: str, out: Path, *, quick: bool = False, url: str | None = N
     mode += ", quick" if quick else ""
     reports = run_suites(names, ctx, on_start=lambda n: say.print(f"running suite [b]{n}[/b]..."))
     path = write_outputs(reports, out, mode=mode)
-    Console().print(summary_table(reports))
+    table_console().print(summary_table(reports))
     say.print(f"report: {path}")
     return exit_code(reports)

@@ -118,3 +118,21 @@ def test_bench_command_passes_its_options(monkeypatch: pytest.MonkeyPatch,
     assert calls[0]["key"] == "k" and calls[0]["out"] == tmp_path
     half = CliRunner().invoke(app, ["bench", "--url", "http://h:1/v2"])
     assert half.exit_code == 2 and len(calls) == 1
+
+
+def test_a_child_process_reports_its_own_peak_memory_not_its_parents() -> None:
+    """ru_maxrss survives exec: a child of a big parent must not report the parent's size."""
+    import subprocess
+    import sys
+
+    import numpy as np
+
+    from voicesmith.bench.probes import own_peak_rss_mb
+
+    ballast = np.ones(50_000_000)  # 400 MB, touched
+    assert own_peak_rss_mb() > 400
+    child = subprocess.run(
+        [sys.executable, "-c", "from voicesmith.bench.probes import own_peak_rss_mb as p; "
+                               "print(p())"], capture_output=True, text=True, check=True)
+    del ballast
+    assert float(child.stdout) < 200
