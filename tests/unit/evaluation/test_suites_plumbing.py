@@ -93,3 +93,17 @@ def test_upload_adapter_finds_the_speakers_and_keeps_both_genders_when_quick(
         upload_suite.speakers_dir(None)
     with pytest.raises(FileNotFoundError):
         upload_suite.speakers_dir(tmp_path / "empty")
+
+
+@pytest.mark.parametrize(("ours", "baseline", "met"), [
+    ((0.652, 0.084), (0.620, 0.051), True),
+    ((0.645, 0.084), (0.620, 0.051), False),  # similarity up by less than 0.03
+    ((0.700, 0.040), (0.620, 0.051), False),  # similarity bought with identity margin
+])
+def test_upload_target_needs_similarity_gain_without_losing_margin(
+        ours: tuple[float, float], baseline: tuple[float, float], met: bool) -> None:
+    from types import SimpleNamespace
+
+    assert upload_suite.meets_target(SimpleNamespace(similarity=ours[0], margin=ours[1]),
+                                     SimpleNamespace(similarity=baseline[0],
+                                                     margin=baseline[1])) is met
