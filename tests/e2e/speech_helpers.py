@@ -12,6 +12,23 @@ from numpy.typing import NDArray
 from tests.unit.audio.helpers import decode
 from voicesmith.audio.formats import parse_format
 
+TEXT = "The quick brown fox jumps over the lazy dog near the river bank."
+WORDS = ("quick", "brown", "fox", "jumps", "lazy", "dog", "river")
+
+
+def heard(samples: np.ndarray, rate: int) -> list[str]:
+    """The words the offline ASR hears (needs the test extra's faster-whisper)."""
+    from voicesmith.evaluation.measures import normalize_text, transcribe
+
+    return normalize_text(transcribe(samples, rate)).split()
+
+
+def assert_says_the_words(samples: np.ndarray, rate: int) -> None:
+    """``TEXT`` was spoken: at most one of its content words is not heard."""
+    words = heard(samples, rate)
+    missing = [w for w in WORDS if w not in words]
+    assert len(missing) <= 1, (missing, words)
+
 
 def decode_as(data: bytes, fmt: str, rate: int) -> tuple[NDArray[np.float32], int]:
     samples, sr = decode(data, parse_format(fmt), rate)

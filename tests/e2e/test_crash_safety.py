@@ -12,7 +12,7 @@ import pytest
 import telnyx
 
 from tests.e2e.server import RunningServer, server_env
-from tests.e2e.test_voice_designs import create, unique
+from tests.e2e.test_voice_designs import create
 
 
 def blob_files(data_dir: Path) -> set[str]:

@@ -12,28 +12,14 @@ import re
 import time
 
 import httpx
-import numpy as np
 import pytest
 from openai import OpenAI
 
 from tests.e2e.server import RunningServer
-from tests.e2e.speech_helpers import decode_as, ws_audio
-from voicesmith.evaluation.measures import normalize_text, transcribe
+from tests.e2e.speech_helpers import TEXT, assert_says_the_words, decode_as, ws_audio
 
-TEXT = "The quick brown fox jumps over the lazy dog near the river bank."
-WORDS = ("quick", "brown", "fox", "jumps", "lazy", "dog", "river")
 LONG = " ".join(f"This is sentence number {i} of a very long text that nobody will hear."
                 for i in range(1, 80))
-
-
-def heard(samples: np.ndarray, rate: int) -> list[str]:
-    return normalize_text(transcribe(samples, rate)).split()
-
-
-def assert_says_the_words(samples: np.ndarray, rate: int) -> None:
-    words = heard(samples, rate)
-    missing = [w for w in WORDS if w not in words]
-    assert len(missing) <= 1, (missing, words)
 
 
 def engine_passes(server: RunningServer) -> int:

@@ -20,6 +20,7 @@ import telnyx
 from numpy.typing import NDArray
 
 from tests.e2e.server import RunningServer
+from tests.e2e.speech_helpers import TEXT, assert_says_the_words
 from tests.e2e.test_voice_clones import retrieve_clone
 from tests.e2e.test_voice_designs import unique
 from tests.unit.cloning.conftest import SPEECH, encode
@@ -27,6 +28,7 @@ from tests.unit.cloning.test_recording import _codec
 
 pytest.importorskip("resemblyzer", reason="upload cloning needs the clone extra")
 pytest.importorskip("pyworld", reason="upload cloning needs the clone extra")
+median_f0 = pytest.importorskip("voicesmith.evaluation.pitch").median_f0
 
 LIBRISPEECH = Path(__file__).resolve().parents[2].parent / "shared/data/librispeech/test-other"
 # (container, encoder, filename): every format the endpoint promises to accept.
@@ -238,6 +240,14 @@ def test_real_capture_picks_the_speakers_gender(real_server: RunningServer) -> N
     # Capture ranks only voices of the recording's gender.
     assert body["capture"]["baseline"][1] == "f"
     check_sample(client, clone.id, clone.voice_sample_size)
+    # What the clone is for: it speaks new text, in her register, intelligibly.
+    with client.text_to_speech.with_streaming_response.generate_speech(
+            text=TEXT, voice=f"Telnyx.Qwen3TTS.{clone.id}",
+            telnyx={"response_format": "wav", "sampling_rate": 24000}) as resp:
+        spoken, spoken_rate = sf.read(io.BytesIO(resp.read()), dtype="float32")
+    assert spoken_rate == 24000 and 2.5 < len(spoken) / spoken_rate < 8
+    assert_says_the_words(spoken, spoken_rate)
+    assert median_f0(spoken, spoken_rate) > 165  # capture's own male/female line
     again = retrieve_clone(client, name).data
     assert again.id == clone.id and again.to_dict()["status"] == "active"
     client.voice_clones.delete(clone.id)

@@ -18,7 +18,7 @@ from typing import Any
 
 import httpx
 
-from voicesmith.bench.probes import percentile
+from voicesmith.bench.probes import Streamed, percentile
 from voicesmith.engine.base import SAMPLE_RATE
 
 SPEECH_PATH = "/text-to-speech/speech"
@@ -77,14 +77,14 @@ class HttpSystem:
     def synthesize(self, text: str) -> float:
         return self._stream(text)
 
-    def first_audio(self, text: str) -> tuple[float, float]:
+    def first_audio(self, text: str) -> Streamed:
         t0 = time.perf_counter()
         first: list[float] = []
         audio_s = self._stream(text, lambda: first.append(time.perf_counter() - t0))
-        return (first[0] if first else float("nan")), audio_s
+        return Streamed(first[0] if first else float("nan"), time.perf_counter() - t0, audio_s)
 
-    def ws_first_audio(self, text: str) -> tuple[float, float]:
-        """Telnyx WebSocket: init frame, the text, end; time to the first audio frame."""
+    def ws_first_audio(self, text: str) -> Streamed:
+        """Telnyx WebSocket: init frame, the text, end; first audio frame, final frame."""
         from websockets.sync.client import connect
 
         ws_url = (self.url.replace("http://", "ws://").replace("https://", "wss://")
@@ -104,7 +104,8 @@ class HttpSystem:
                 size += len(audio)
                 if frame.get("isFinal"):
                     break
-        return (first if first is not None else float("nan")), size / BYTES_PER_SECOND
+        return Streamed(first if first is not None else float("nan"),
+                        time.perf_counter() - t0, size / BYTES_PER_SECOND)
 
     def create_designs(self, count: int) -> list[str]:
         ids = []

@@ -6,6 +6,7 @@ import time
 from dataclasses import replace
 from typing import Any
 
+from voicesmith.bench.probes import Streamed
 from voicesmith.engine.base import SpeechEngine
 from voicesmith.voices.speaking import SpeakingVoice, speak
 
@@ -31,14 +32,14 @@ class EngineSystem:
     def synthesize(self, text: str) -> float:
         return sum(c.duration_s for c in speak(self.engine, text, self.voice))
 
-    def first_audio(self, text: str) -> tuple[float, float]:
+    def first_audio(self, text: str) -> Streamed:
         t0 = time.perf_counter()
         first, audio_s = None, 0.0
         for chunk in speak(self.engine, text, self.voice):
             if first is None:
                 first = time.perf_counter() - t0
             audio_s += chunk.duration_s
-        return (first or float("nan")), audio_s
+        return Streamed(first or float("nan"), time.perf_counter() - t0, audio_s)
 
     def postprocess_share(self, text: str) -> tuple[float, float]:
         """(synthesis RTF, post-process RTF) measured separately on one text."""

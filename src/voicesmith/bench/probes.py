@@ -8,6 +8,7 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -58,6 +59,15 @@ def _proc_status_kib(pid: int | str, field: str) -> float | None:
     except OSError:
         return None
     return None
+
+
+@dataclass(frozen=True)
+class Streamed:
+    """One streamed synthesis: seconds to the first audio, to the last, and of audio."""
+
+    first_s: float
+    total_s: float
+    audio_s: float
 
 
 def current_rss_mb() -> float | None:

@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from voicesmith.bench.probes import Streamed
 from voicesmith.engine.base import PACK_ROWS, SAMPLE_RATE, STYLE_DIM, StockVoice
 
 LANG = "en-us"
@@ -50,10 +51,10 @@ class RawKokoro:
         audio, rate = self._kokoro.create(text, voice=self.voice, speed=self.speed, lang=LANG)
         return len(audio) / rate
 
-    def first_audio(self, text: str) -> tuple[float, float]:
-        """Seconds to the first streamed chunk, and the whole text's audio seconds."""
+    def first_audio(self, text: str) -> Streamed:
+        """kokoro-onnx's own streaming (create_stream): first chunk, end, audio seconds."""
 
-        async def consume() -> tuple[float, float]:
+        async def consume() -> Streamed:
             t0 = time.perf_counter()
             first, samples = None, 0
             async for audio, _rate in self._kokoro.create_stream(text, voice=self.voice,
@@ -61,7 +62,8 @@ class RawKokoro:
                 if first is None:
                     first = time.perf_counter() - t0
                 samples += len(audio)
-            return (first or float("nan")), samples / SAMPLE_RATE
+            return Streamed(first or float("nan"), time.perf_counter() - t0,
+                            samples / SAMPLE_RATE)
 
         return asyncio.run(consume())
 

@@ -22,6 +22,7 @@ from voicesmith.bench import texts
 from voicesmith.bench.http import HttpSystem
 from voicesmith.bench.local import EngineSystem, design_clone_voice, upload_postprocess
 from voicesmith.bench.probes import (
+    Streamed,
     median,
     own_peak_rss_mb,
     process_peak_rss_mb,
@@ -38,7 +39,7 @@ class System(Protocol):
 
     def synthesize(self, text: str) -> float: ...
 
-    def first_audio(self, text: str) -> tuple[float, float]: ...
+    def first_audio(self, text: str) -> Streamed: ...
 
 
 @dataclass(frozen=True)
@@ -76,15 +77,21 @@ def measure_speech(result: BenchResult, systems: dict[str, System], plan: Plan,
         system.synthesize(texts.SHORT)
     result.add("real-time factor (synthesis s / audio s)", "ratio", {**rtf(systems, plan), **gap})
     ttfa: dict[str, list[float]] = {k: [] for k in systems}
+    total: dict[str, list[float]] = {k: [] for k in systems}
     for _ in range(plan.ttfa_reps):
         for key, system in systems.items():
-            ttfa[key].append(system.first_audio(texts.STREAM_TEXT)[0])
+            streamed = system.first_audio(texts.STREAM_TEXT)
+            ttfa[key].append(streamed.first_s)
+            total[key].append(streamed.total_s)
     result.add("time to first audio, streaming", "s",
                {**{k: median(v) for k, v in ttfa.items()}, **gap})
+    result.add("  total time, streaming", "s",
+               {**{k: median(v) for k, v in total.items()}, **gap})
     if http is not None:
-        result.add("time to first audio, WebSocket", "s", {
-            "raw": median(ttfa["raw"]),
-            "http": ws_first_audio(http, plan) if http_why is None else "unavailable"})
+        ws_first, ws_total = ws_times(http, plan) if http_why is None else ("unavailable",) * 2
+        result.add("time to first audio, WebSocket", "s",
+                   {"raw": median(ttfa["raw"]), "http": ws_first})
+        result.add("  total time, WebSocket", "s", {"raw": median(total["raw"]), "http": ws_total})
     for n in plan.streams:
         speeds: dict[str, Value] = {
             k: throughput(s.synthesize, texts.THROUGHPUT_TEXT, n, plan.per_stream)
@@ -93,13 +100,16 @@ def measure_speech(result: BenchResult, systems: dict[str, System], plan: Plan,
                    "audio s / wall s", {**speeds, **gap}, better="higher", fmt="{:.2f}")
 
 
-def ws_first_audio(http: HttpSystem, plan: Plan) -> Value:
+def ws_times(http: HttpSystem, plan: Plan) -> tuple[Value, Value]:
+    """Median (time to first audio, total time) of the paragraph over the WebSocket."""
     from websockets.exceptions import WebSocketException
 
     try:
-        return median([http.ws_first_audio(texts.STREAM_TEXT)[0] for _ in range(plan.ttfa_reps)])
+        runs = [http.ws_first_audio(texts.STREAM_TEXT) for _ in range(plan.ttfa_reps)]
     except (OSError, WebSocketException) as exc:
-        return f"unavailable ({type(exc).__name__})"
+        why = f"unavailable ({type(exc).__name__})"
+        return why, why
+    return median([r.first_s for r in runs]), median([r.total_s for r in runs])
 
 
 def measure_clones(result: BenchResult, raw: Any, engine: Any, plan: Plan) -> None:

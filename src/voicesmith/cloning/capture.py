@@ -10,14 +10,18 @@ speaker encoder (resemblyzer) against the recording:
    (embeddings cached, see ``stock``). Candidates: the closest voice (the
    baseline) and an affine blend of all gated voices whose embeddings best
    fit the recording's (see ``_candidates``).
-3. Synthesize a probe text with each candidate, analyse it once with WORLD
-   and score a grid of F0 ratios (around the pitch match) x envelope warps.
-4. Keep the best-scoring (voice, transform); a transform must beat the plain
+3. Synthesize a probe text with each candidate. The closest one is also
+   moved along the fitted pitch direction of style space (``design.directions``)
+   half and all the way to the recording's median F0: a pitch change that,
+   unlike a WORLD F0 change, costs nothing at synthesis time.
+4. For the closest ``GRID_CANDIDATES``, analyse the probe once with WORLD and
+   score a grid of F0 ratios (around the pitch match) x envelope warps.
+5. Keep the best-scoring (voice, transform); a transform must beat the plain
    voice by MIN_POSTPROCESS_GAIN, since WORLD resynthesis alone shifts
    similarity by ~0.02 and that part is not identity.
 
-Measured on the 2-core dev machine: ~15-25 s CPU per capture once the stock
-embeddings are cached (the first capture of a process also embeds ~15 voices).
+Measured on the 2-core dev machine: ~18-26 s CPU per capture once the stock
+embeddings are cached (the first capture of each gender also embeds its ~10-15 voices).
 """
 
 from __future__ import annotations
@@ -55,6 +59,11 @@ GENDERS = ("female", "male")
 BLEND_RIDGE = 0.01
 # At most this sum of |weights| (1 = a convex blend); observed fits use 1.5-2.3.
 MAX_BLEND_L1 = 3.0
+# Style-space pitch matching: skipped under this gap, capped at this many
+# stock-voice standard deviations along the pitch direction.
+MIN_PITCH_GAP_ST = 0.5
+MAX_PITCH_UNITS = 2.0
+GRID_CANDIDATES = 2
 WARPS = (0.88, 0.92, 0.96, 1.0, 1.04, 1.08, 1.12)
 MIN_POSTPROCESS_GAIN = 0.01
 # ref_text is used as the probe (same words as the recording) when it is a
@@ -122,12 +131,24 @@ def capture_voice(
     embeddings = np.stack([index.embedding(v) for _, v in ranked]).astype(np.float64)
     candidates = _candidates(ranked, embeddings, ref_emb)
     scored: list[_Scored] = []
+    probes: dict[str, NDArray[np.float32]] = {}
     for name, style in candidates:
         audio = synthesize_all(engine, probe_text, style, probe_lang)
-        item = _Scored(name, style, _cos(ref_emb, embed(audio, SAMPLE_RATE)))
-        if use_postprocess:
-            _grid_search(item, audio, ref_emb, ref_f0, embed)
-        scored.append(item)
+        probes[name] = audio
+        scored.append(_Scored(name, style, _cos(ref_emb, embed(audio, SAMPLE_RATE))))
+    # The closest plain candidate, its pitch moved to the speaker's in style
+    # space: free at synthesis time, unlike a WORLD F0 change.
+    nearest = max(scored, key=lambda s: s.raw)
+    for name, style in _pitch_matched(nearest.name, nearest.style, probes[nearest.name],
+                                      ref_f0, engine):
+        audio = synthesize_all(engine, probe_text, style, probe_lang)
+        probes[name] = audio
+        scored.append(_Scored(name, style, _cos(ref_emb, embed(audio, SAMPLE_RATE))))
+    if use_postprocess:
+        # The grid costs ~20 WORLD renders and embeddings per candidate: only
+        # the closest few are worth it (a transform rarely overturns the order).
+        for item in sorted(scored, key=lambda s: -s.raw)[:GRID_CANDIDATES]:
+            _grid_search(item, probes[item.name], ref_emb, ref_f0, embed)
 
     best_plain = max(scored, key=lambda s: s.raw)
     best_post = max(scored, key=lambda s: s.best) if use_postprocess else best_plain
@@ -146,7 +167,8 @@ def capture_voice(
         "baseline": ranked[0][1].name,
         "probe": "ref_text" if probe_text != PROBE_TEXT else "default",
         "candidates": [
-            {"name": s.name, "similarity": _r(s.raw), "best_postprocessed": _r(s.best),
+            {"name": s.name, "similarity": _r(s.raw),
+             "best_postprocessed": _r(s.best) if s.grid else None,
              "f0_ratio": _r(s.ratio), "warp": _r(s.warp)} for s in scored
         ],
         "selected": {"name": winner.name, "postprocess": params,
@@ -226,6 +248,39 @@ def _candidates(ranked: list[tuple[float, StockVoice]], embeddings: NDArray[np.f
     order = np.argsort(-np.abs(weights))[:4]
     name = "affine(" + ", ".join(f"{weights[i]:+.2f}*{voices[i].name}" for i in order) + ", ...)"
     out.append((name, VoiceStyle(pack=np.asarray(pack, dtype=np.float32))))
+    return out
+
+
+def _pitch_matched(name: str, style: VoiceStyle, audio: NDArray[np.float32], ref_f0: float,
+                   engine: SpeechEngine) -> list[tuple[str, VoiceStyle]]:
+    """``style`` moved along the fitted pitch direction all and half the way to ``ref_f0``.
+
+    The direction's calibrated gain (semitones per unit, catalog.json) turns
+    the F0 gap into a distance; moves are capped at ``MAX_PITCH_UNITS``, the
+    stock voices' own spread, beyond which the model's output degrades.
+    """
+    from voicesmith.design.catalog import load_catalog
+    from voicesmith.design.directions import fit_directions, steer_pack
+
+    cand_f0 = median_f0(audio, SAMPLE_RATE)
+    if not (math.isfinite(ref_f0) and math.isfinite(cand_f0) and cand_f0 > 0):
+        return []
+    gap_st = 12.0 * math.log2(ref_f0 / cand_f0)
+    if abs(gap_st) < MIN_PITCH_GAP_ST:
+        return []
+    catalog = load_catalog()
+    gain = catalog.gain("pitch")
+    try:
+        direction = fit_directions(engine.stock_voices, catalog.voices)["pitch"]
+    except ValueError:  # too few catalogued voices (a test engine)
+        return []
+    if not gain:
+        return []
+    units = float(np.clip(gap_st / gain, -MAX_PITCH_UNITS, MAX_PITCH_UNITS))
+    out = []
+    for share in (0.5, 1.0):
+        pack = steer_pack(style.pack, direction.vector, share * units)
+        out.append((f"{name} pitch{share * units * gain:+.1f}st", VoiceStyle(pack, style.speed)))
     return out
 
 

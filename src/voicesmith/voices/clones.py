@@ -35,7 +35,7 @@ from voicesmith.voices.uploads import CapturedUpload, CloneFromUpload, UploadCap
 log = logging.getLogger(__name__)
 
 # How long an upload request waits for its capture before answering 202
-# pending. A capture takes ~15 s; the SDKs time out at 60 s and then re-send
+# pending. A capture takes ~20 s; the SDKs time out at 60 s and then re-send
 # the upload, so the answer must come well before that.
 SYNC_WAIT_S = 40.0
 # A pending clone older than this has no capture running any more (captures
@@ -145,7 +145,7 @@ class CloneService:
         Cheap checks first (fields, the clone extra, the name), then decode.
         The trimmed recording (the clone's sample) is written and a ``pending``
         row committed, and the capture runs on the capture thread. If it ends
-        within ``sync_wait_s`` (the usual case: ~15 s), the clone is returned
+        within ``sync_wait_s`` (the usual case: ~20 s), the clone is returned
         ``active``, or on failure removed with its sample and the error raised:
         nothing is stored on any error. If it takes longer (a queue, or a first
         capture that embeds the stock voices), the ``pending`` clone is

@@ -2,7 +2,7 @@
 
 ``CloneService.create_from_upload`` calls ``check`` (cheap, before anything is
 decoded), ``decode`` (bounded), then ``submit``s the capture, which fits a voice
-to the recording: ~15 s of CPU, more for the first capture of a fresh install,
+to the recording: ~20 s of CPU, more for the first capture of a fresh install,
 which also embeds the stock voices. Captures run one at a time on a worker
 thread (two at once would each take twice as long on a small machine); at
 most ``MAX_QUEUED`` wait, and a request beyond that is told to retry (429)
@@ -105,7 +105,7 @@ class UploadCapturer:
         with self._lock:
             if self._queued >= MAX_QUEUED:
                 raise BusyError(
-                    f"The server is already capturing {self._queued} voices (about 15 s each); "
+                    f"The server is already capturing {self._queued} voices (about 20 s each); "
                     "nothing was stored. Send the upload again in a minute.")
             self._queued += 1
         future = self._executor.submit(self._capture, req, checked, recording, engine)

@@ -40,10 +40,10 @@ def test_raw_kokoro_reads_our_voice_packs_and_streams(model: Path,
                                                       voices: dict[str, StockVoice]) -> None:
     with raw_kokoro(model, voices, "af_heart") as raw:
         audio_s = raw.synthesize("Hello there. How are you today?")
-        first, streamed_s = raw.first_audio("Hello there. How are you today?")
+        streamed = raw.first_audio("Hello there. How are you today?")
         own = raw.with_voice(voices["af_heart"].pack, 1.0).synthesize("Hello there.")
-    assert audio_s > SAMPLES_PER_TOKEN / 24_000 and streamed_s > 0 and own > 0
-    assert 0 < first < 5
+    assert audio_s > SAMPLES_PER_TOKEN / 24_000 and streamed.audio_s > 0 and own > 0
+    assert 0 < streamed.first_s <= streamed.total_s < 5
 
 
 def test_engine_system_streams_chunks_and_times_the_post_process(
@@ -51,8 +51,8 @@ def test_engine_system_streams_chunks_and_times_the_post_process(
     pytest.importorskip("pyworld")
     engine = KokoroEngine(model, voices, intra_op_threads=1)
     system = EngineSystem.stock(engine, "af_heart")
-    first, total = system.first_audio("One sentence here. And a second one after it.")
-    assert 0 < first and total > 0
+    streamed = system.first_audio("One sentence here. And a second one after it.")
+    assert 0 < streamed.first_s <= streamed.total_s and streamed.audio_s > 0
     post = system.with_postprocess({"kind": "world_f0_warp", "version": 1,
                                     "f0_ratio": 1.1, "warp": 1.05})
     synth_rtf, post_rtf = post.postprocess_share("One sentence here. And a second one.")
@@ -103,8 +103,9 @@ def test_http_system_times_first_bytes_of_a_pcm_stream() -> None:
 
     http = HttpSystem("http://test/v2", "k", "Telnyx.Kokoro.af_heart",
                       transport=httpx.MockTransport(handler))
-    first, audio_s = http.first_audio("Hello.")
-    assert http.available() is None and audio_s == 1.0 and first >= 0
+    streamed = http.first_audio("Hello.")
+    assert http.available() is None and streamed.audio_s == 1.0
+    assert 0 <= streamed.first_s <= streamed.total_s
 
 
 def test_bench_command_passes_its_options(monkeypatch: pytest.MonkeyPatch,

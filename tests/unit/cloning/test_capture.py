@@ -97,3 +97,22 @@ def test_given_gender_is_obeyed(gender: str) -> None:
     assert set(voice.report["stock_similarity"]) == {
         n for n, v in engine.stock_voices.items() if v.gender == gender}
     assert voice.style.pack.shape == (510, 256)
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(REAL is None, reason="real Kokoro assets not installed")
+def test_pitch_matching_moves_a_voice_toward_the_speakers_f0(engine) -> None:  # type: ignore[no-untyped-def]
+    """Half and all the way in style space: the spoken F0 follows, in order."""
+    from voicesmith.cloning.capture import MIN_PITCH_GAP_ST, _pitch_matched, median_f0
+
+    voice = engine.stock_voices["am_michael"]
+    audio = synthesize_all(engine, TEXT, voice.style)
+    own = median_f0(audio, SAMPLE_RATE)
+    assert _pitch_matched("m", voice.style, audio, own * 2 ** (MIN_PITCH_GAP_ST / 24),
+                          engine) == []  # a gap under the threshold: no candidates
+    target = own * 2 ** (3 / 12)  # the speaker is 3 semitones higher
+    half, full = _pitch_matched("m", voice.style, audio, target, engine)
+    f0 = [median_f0(synthesize_all(engine, TEXT, style), SAMPLE_RATE) for _, style in (half, full)]
+    assert own < f0[0] < f0[1], (own, f0, target)
+    assert abs(12 * np.log2(f0[1] / target)) < 1.5, (f0[1], target)  # lands near the speaker
+    assert half[0] == "m pitch+1.5st" and full[1].speed == voice.style.speed

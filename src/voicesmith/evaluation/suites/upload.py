@@ -37,6 +37,7 @@ from voicesmith.cloning.stock import StockIndex
 from voicesmith.engine.base import SAMPLE_RATE, SpeechEngine, VoiceStyle
 from voicesmith.engine.languages import AMERICAN_ENGLISH
 from voicesmith.errors import VoicesmithError
+from voicesmith.evaluation.asr import word_error_rate
 from voicesmith.evaluation.speaker import speaker_embedding
 
 SENTENCES = (
@@ -71,6 +72,7 @@ class SpeakerResult:
     postprocess: dict[str, Any] | None
     capture_cpu_s: float
     capture_wall_s: float
+    ours_wer: float  # Whisper tiny.en on ours' two sentences: the clone stays intelligible
 
 
 @dataclass(frozen=True)
@@ -114,10 +116,14 @@ def run_upload_suite(engine: SpeechEngine, *, data_dir: Path, out: Path | None =
         base_voice = engine.stock_voices[ours.report["baseline"]]
         outputs = {
             "ceiling": [real[spk][name]],
-            "baseline": _speak(engine, base_voice.style, None, timing, out, f"{spk}_baseline"),
-            "blend": _speak(engine, blend.style, None, timing, out, f"{spk}_blend"),
-            "ours": _speak(engine, ours.style, ours.postprocess, timing, out, f"{spk}_ours"),
+            "baseline": _embeds(_speak(engine, base_voice.style, None, timing, out,
+                                       f"{spk}_baseline")),
+            "blend": _embeds(_speak(engine, blend.style, None, timing, out, f"{spk}_blend")),
         }
+        ours_audio = _speak(engine, ours.style, ours.postprocess, timing, out, f"{spk}_ours")
+        outputs["ours"] = [speaker_embedding(a, SAMPLE_RATE) for a in ours_audio]
+        ours_wer = float(np.mean([word_error_rate(a, SAMPLE_RATE, text)
+                                  for a, text in zip(ours_audio, SENTENCES, strict=True)]))
         scores = {k: _score(v, held_out, others) for k, v in outputs.items()}
         results.append(SpeakerResult(
             speaker=spk, gender=gender,
@@ -125,7 +131,7 @@ def run_upload_suite(engine: SpeechEngine, *, data_dir: Path, out: Path | None =
             clone_utterance=name, reference_speech_s=round(rec.speech_duration_s, 2),
             scores=scores, baseline_voice=base_voice.name, ours_voice=_voice_name(ours),
             postprocess=ours.postprocess, capture_cpu_s=round(cpu, 2),
-            capture_wall_s=round(wall, 2)))
+            capture_wall_s=round(wall, 2), ours_wer=round(ours_wer, 4)))
     mean = {k: Score(round(float(np.mean([r.scores[k].similarity for r in results])), 4),
                      round(float(np.mean([r.scores[k].margin for r in results])), 4))
             for k in SYSTEMS}
@@ -147,8 +153,8 @@ def run_upload_suite(engine: SpeechEngine, *, data_dir: Path, out: Path | None =
 def render_markdown(result: UploadSuiteResult) -> str:
     """The suite as a markdown table: per speaker and mean, similarity / margin."""
     head = "| Speaker | Gender | Ref s | " + " | ".join(
-        f"{s} sim | {s} margin" for s in SYSTEMS) + " | Ours voice | CPU s |"
-    rule = "|" + "---|" * (3 + 2 * len(SYSTEMS) + 2)
+        f"{s} sim | {s} margin" for s in SYSTEMS) + " | Ours voice | Ours WER | CPU s |"
+    rule = "|" + "---|" * (3 + 2 * len(SYSTEMS) + 3)
     lines = [head, rule]
     for r in result.speakers:
         cells = " | ".join(f"{r.scores[s].similarity:.3f} | {r.scores[s].margin:+.3f}"
@@ -157,11 +163,13 @@ def render_markdown(result: UploadSuiteResult) -> str:
         if r.postprocess:
             post = f" (F0 x{r.postprocess['f0_ratio']:.2f}, warp {r.postprocess['warp']:.2f})"
         lines.append(f"| {r.speaker} | {r.gender[0].upper()} | {r.reference_speech_s:.1f} | "
-                     f"{cells} | {r.ours_voice}{post} | {r.capture_cpu_s:.1f} |")
+                     f"{cells} | {r.ours_voice}{post} | {r.ours_wer:.3f} | "
+                     f"{r.capture_cpu_s:.1f} |")
     cells = " | ".join(f"**{result.mean[s].similarity:.3f}** | **{result.mean[s].margin:+.3f}**"
                        for s in SYSTEMS)
     cpu = np.mean([r.capture_cpu_s for r in result.speakers])
-    lines.append(f"| **mean** | | | {cells} | | {cpu:.1f} |")
+    wer = np.mean([r.ours_wer for r in result.speakers])
+    lines.append(f"| **mean** | | | {cells} | | {wer:.3f} | {cpu:.1f} |")
     lines.append("")
     rtf = "n/a" if result.postprocess_rtf is None else f"{result.postprocess_rtf:.3f}"
     lines.append(f"Synthesis RTF {result.synthesis_rtf:.3f}; post-process RTF {rtf} "
@@ -169,10 +177,14 @@ def render_markdown(result: UploadSuiteResult) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _embeds(audios: list[NDArray[np.float32]]) -> list[NDArray[np.float32]]:
+    return [speaker_embedding(a, SAMPLE_RATE) for a in audios]
+
+
 def _speak(engine: SpeechEngine, style: VoiceStyle, post: dict[str, Any] | None,
            timing: dict[str, float], out: Path | None, stem: str) -> list[NDArray[np.float32]]:
-    """Embeddings of the two sentences, synthesized chunk by chunk as the server does."""
-    embeddings = []
+    """The two sentences, synthesized chunk by chunk as the server does."""
+    audios = []
     for i, text in enumerate(SENTENCES):
         pieces = []
         t = time.perf_counter()
@@ -191,8 +203,8 @@ def _speak(engine: SpeechEngine, style: VoiceStyle, post: dict[str, Any] | None,
         if out is not None:
             (out / "audio").mkdir(parents=True, exist_ok=True)
             sf.write(out / "audio" / f"{stem}_{i}.wav", audio, SAMPLE_RATE, subtype="PCM_16")
-        embeddings.append(speaker_embedding(audio, SAMPLE_RATE))
-    return embeddings
+        audios.append(audio)
+    return audios
 
 
 def _score(outputs: list[NDArray[np.float32]], held_out: list[NDArray[np.float32]],
