@@ -24,22 +24,13 @@ from tests.e2e.speech_helpers import TEXT, assert_says_the_words
 from tests.e2e.test_voice_clones import retrieve_clone
 from tests.e2e.test_voice_designs import unique
 from tests.unit.cloning.conftest import SPEECH, encode
-from tests.unit.cloning.test_recording import _codec
+from tests.unit.cloning.test_recording import FORMATS, _codec
 
 pytest.importorskip("resemblyzer", reason="upload cloning needs the clone extra")
 pytest.importorskip("pyworld", reason="upload cloning needs the clone extra")
 median_f0 = pytest.importorskip("voicesmith.evaluation.pitch").median_f0
 
 LIBRISPEECH = Path(__file__).resolve().parents[2].parent / "shared/data/librispeech/test-other"
-# (container, encoder, filename): every format the endpoint promises to accept.
-FORMATS = [
-    ("wav", "pcm_s16le", "clip.wav"),
-    ("mp3", "libmp3lame", "clip.mp3"),
-    ("flac", "flac", "clip.flac"),
-    ("ogg", "libvorbis", "clip.ogg"),
-    ("ogg", "libopus", "clip.opus"),
-    ("ipod", "aac", "clip.m4a"),
-]
 
 Speech = tuple[NDArray[np.float32], int]
 # A short ref_text makes capture's probe short: on the tiny model each capture

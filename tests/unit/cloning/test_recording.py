@@ -23,6 +23,7 @@ from voicesmith.errors import AudioProcessingError, ValidationError
 
 Speech = tuple[NDArray[np.float32], int]
 
+# (container, encoder, filename): every format the upload endpoint promises to accept.
 FORMATS = [
     ("wav", "pcm_s16le", "clip.wav"),
     ("mp3", "libmp3lame", "clip.mp3"),
