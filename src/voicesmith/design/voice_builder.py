@@ -7,8 +7,8 @@
    is used when the caller gave none.
 3. Candidates: the stock voices of that language and of the asked gender.
    Gender is never crossed unless the prompt asks for a neutral voice (then
-   both genders blend, centred between them). With no gender in the prompt, a
-   pitch word decides ("deep" male, "high" female); otherwise the best
+   both genders blend, half the weight each, centred between them). With no
+   gender in the prompt, a pitch word decides ("deep" male, "high" female); otherwise the best
    candidate after sampling noise does, so unseeded calls explore both. A
    language with no voice of that gender borrows English voices of it.
 4. Weights: how well each candidate's measured attributes match the targets,
@@ -143,8 +143,11 @@ def _candidates(traits: VoiceTraits, entries: Mapping[str, VoiceEntry], lang: La
     pool = _gender_pool(entries, lang, genders, notes)
     if traits.gender == "neutral":
         # one set of targets, centred between the genders' median pitches
-        centre = float(np.mean([np.median([attribute(e, "pitch") for e in entries.values()
-                                           if e.gender == g]) for g in genders]))
+        # Centred between the genders of the voices it may use (the language's):
+        # all languages together put it higher, among the Japanese and Chinese
+        # female voices, and the blend then sounds female.
+        centre = float(np.mean([np.median([attribute(e, "pitch") for e in
+                                           _reference(entries, pool, (g,))]) for g in genders]))
         shared = targets(traits, _reference(entries, pool, genders), scales, centre)
         return _Candidates(genders, pool, {g: shared for g in genders})
     return _Candidates(genders, pool, {
@@ -168,7 +171,26 @@ def _weights(c: _Candidates, traits: VoiceTraits, entries: Mapping[str, VoiceEnt
         keep = [i for i, n in enumerate(pool) if entries[n].gender == gender]
         pool, logits, genders = [pool[i] for i in keep], logits[keep], (gender,)
     weights = select(softmax(logits), params.top_k, params.top_p)
-    return {n: float(w) for n, w in zip(pool, weights, strict=True) if w > 0}, genders
+    chosen = {n: float(w) for n, w in zip(pool, weights, strict=True) if w > 0}
+    if traits.gender == "neutral":
+        chosen = _gender_balanced(chosen, entries)
+    return chosen, genders
+
+
+def _gender_balanced(weights: dict[str, float], entries: Mapping[str, VoiceEntry]
+                     ) -> dict[str, float]:
+    """Half the weight from each gender's voices, if both contribute.
+
+    By pitch alone the closest voices to a neutral centre are low female ones,
+    so an unbalanced blend sounds like a woman (measured: speaker similarity
+    0.82 to the female stock voices vs 0.65 to the male; balanced 0.76 / 0.68).
+    """
+    totals: dict[str, float] = {}
+    for name, weight in weights.items():
+        totals[entries[name].gender] = totals.get(entries[name].gender, 0.0) + weight
+    if len(totals) < 2:  # top_k/top_p left one gender: nothing to balance
+        return weights
+    return {n: w / (len(totals) * totals[entries[n].gender]) for n, w in weights.items()}
 
 
 def design_voice(prompt: str, language: Language | None, params: SamplingParams,

@@ -116,6 +116,15 @@ def test_neutral_may_mix_and_sits_between(stock_voices: Voices, pitch: Direction
     assert male < pitch.position(d.style.pack) < female
 
 
+@pytest.mark.parametrize("seed", [0, 1, 2, 3])
+def test_neutral_takes_half_its_weight_from_each_gender(stock_voices: Voices, seed: int) -> None:
+    d = design(stock_voices, "a gender-neutral voice", SamplingParams(seed=seed))
+    share = {"female": 0.0, "male": 0.0}
+    for c in d.recipe["components"]:
+        share[stock_voices[c["voice"]].gender] += c["weight"]
+    assert share == pytest.approx({"female": 0.5, "male": 0.5}, abs=1e-4)
+
+
 def test_british_prompt_picks_british_voices(stock_voices: Voices) -> None:
     for language in (None, AMERICAN_ENGLISH, BRITISH_ENGLISH):
         d = design(stock_voices, "a British man", language=language)

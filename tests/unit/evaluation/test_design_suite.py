@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from tests.support.tiny_model import spectral_embedding, tiny_engine
@@ -99,3 +100,18 @@ def test_a_bad_seed_in_the_sweep_fails_intelligibility(tmp_path: Path) -> None:
     assert report.passed is False
     assert {m: v for m, v, _ in report.summary}["worst sample WER"] == "0.250"
     assert "| A male voice | 3 | 0.250 |" in report.markdown
+
+
+def test_a_neutral_voice_must_sit_between_the_genders() -> None:
+    female, male = np.array([1.0, 0.0], np.float32), np.array([0.0, 1.0], np.float32)
+    between = (female + male) / np.linalg.norm(female + male)
+    leaning = np.array([0.95, 0.31], np.float32)
+
+    def run(neutral: np.ndarray) -> list[design.Check]:
+        results = [measured("female", language="en-us", embedding=female),
+                   measured("male", language="en-us", embedding=male),
+                   measured("neutral", language="en-us", embedding=neutral)]
+        return design._neutral_checks(results)
+
+    assert [c.passed for c in run(between)] == [True]
+    assert [c.passed for c in run(leaning)] == [False]

@@ -260,6 +260,29 @@ def _sweep_checks(sweep: Sequence[Measured]) -> list[Check]:
                   m.error or f"WER {m.wer:.3f}") for m in sweep]
 
 
+def _neutral_checks(results: Sequence[Measured]) -> list[Check]:
+    """A gender-neutral voice sits between the genders, not with one of them.
+
+    Its lean (similarity to the female prompts' mean voice minus to the male
+    prompts') must be under half the gendered prompts' own mean lean.
+    """
+    english = [m for m in results if m.embedding is not None and m.language.startswith("en")]
+    by_gender = {g: [m.embedding for m in english if m.case.gender == g]
+                 for g in ("female", "male")}
+    neutral = [m for m in english if m.case.gender is None]
+    if not neutral or not all(by_gender.values()):
+        return []
+    centre = {g: np.mean(np.stack(e), axis=0) for g, e in by_gender.items()}
+
+    def lean(e: NDArray[np.float32]) -> float:
+        return float(e @ centre["female"] - e @ centre["male"])
+
+    gendered = np.mean([abs(lean(e)) for e in by_gender["female"] + by_gender["male"]])
+    return [Check("neutral", m.case.label, abs(lean(m.embedding)) < 0.5 * gendered,
+                  f"lean {lean(m.embedding):+.3f} vs gendered prompts' {gendered:.3f}")
+            for m in neutral if m.embedding is not None]
+
+
 def _checks(results: Sequence[Measured], boundary: float, ceiling: float,
             reproducible: dict[str, bool]) -> list[Check]:
     checks: list[Check] = []
@@ -288,6 +311,7 @@ def _checks(results: Sequence[Measured], boundary: float, ceiling: float,
         sim = float(ma.embedding @ mb.embedding)
         checks.append(Check("distinct", f"{a} vs {b}", sim < ceiling,
                             f"similarity {sim:.3f} < {ceiling:.3f}"))
+    checks += _neutral_checks(results)
     for name, ok in reproducible.items():
         checks.append(Check("reproducible", name, ok, "byte-identical" if ok else "DIFFERS"))
     return checks
