@@ -69,7 +69,10 @@ def run(ctx: SuiteContext) -> SuiteReport:
     # the recording's room sound to every voice would not gain).
     gain = mean["ours"].similarity - mean["baseline"].similarity
     worst_wer = max(r.ours_wer for r in result.speakers)
-    passed = meets_target(mean["ours"], mean["baseline"]) and worst_wer <= TARGET_WER
+    passed: bool | None = (meets_target(mean["ours"], mean["baseline"])
+                           and worst_wer <= TARGET_WER)
+    if ctx.quick:  # two speakers say too little of a mean over all: figures, no verdict
+        passed = None
     summary = [(f"{system}: similarity / margin",
                 f"{mean[system].similarity:.3f} / {mean[system].margin:+.3f}",
                 (f"similarity >= baseline + {TARGET_GAIN} = "
@@ -78,7 +81,8 @@ def run(ctx: SuiteContext) -> SuiteReport:
                for system in SYSTEMS]
     summary.append(("ours - baseline similarity", f"{gain:+.3f}", f">= +{TARGET_GAIN}"))
     summary.append(("ours: worst speaker's WER", f"{worst_wer:.3f}", f"<= {TARGET_WER}"))
-    summary.append(("speakers", str(len(result.speakers)), "-"))
+    summary.append(("speakers", str(len(result.speakers)),
+                    "quick: no verdict (the target is on all)" if ctx.quick else "-"))
     post = "n/a" if result.postprocess_rtf is None else f"{result.postprocess_rtf:.3f}"
     summary.append(("synthesis RTF / post-process RTF", f"{result.synthesis_rtf:.3f} / {post}",
                     "-"))
