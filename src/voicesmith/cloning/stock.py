@@ -138,11 +138,6 @@ class StockIndex:
             self._write_cache()
         return emb
 
-    def warm(self, voices: Iterable[StockVoice] | None = None) -> None:
-        """Compute every embedding now (e.g. in the background at server start)."""
-        for voice in voices if voices is not None else self._engine.stock_voices.values():
-            self.embedding(voice)
-
     def _read_cache(self) -> dict[str, list[float]]:
         if self._cache_path is None or not self._cache_path.is_file():
             return {}

@@ -243,11 +243,6 @@ class CloneService:
             if stale:
                 uow.commit()
 
-    def warm_capture(self, engine: SpeechEngine) -> None:
-        """Embed every stock voice now (e.g. in a background thread at start), so the
-        first upload does not pay for it (~2 s per voice); no-op without the clone extra."""
-        self._uploads.warm(engine)
-
     @staticmethod
     def _check_clone_name(uow: UnitOfWork, organization: str, name: str) -> None:
         if uow.clones.name_taken(organization, name):

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 from voicesmith.cloning.availability import missing_packages_error, require_capture
 from voicesmith.engine.base import SpeechEngine, VoiceStyle
 from voicesmith.engine.languages import Language, resolve_language
-from voicesmith.errors import BusyError, FeatureUnavailableError, ValidationError
+from voicesmith.errors import BusyError, ValidationError
 from voicesmith.voices.common import SUPPORTED_MODELS
 
 if TYPE_CHECKING:
@@ -150,13 +150,6 @@ class UploadCapturer:
             },
         }
         return CapturedUpload(style=voice.style, postprocess=voice.postprocess, report=report)
-
-    def warm(self, engine: SpeechEngine) -> None:
-        try:
-            require_capture()
-        except FeatureUnavailableError:
-            return  # warming is optional; an upload will say what is missing
-        self._stock_index(engine).warm()
 
     def _stock_index(self, engine: SpeechEngine) -> Any:
         from voicesmith.cloning.stock import StockIndex, engine_fingerprint
