@@ -47,6 +47,8 @@ from voicesmith.cloning.stock import (
     candidate_pool,
     synthesize_all,
 )
+from voicesmith.design.catalog import load_catalog
+from voicesmith.design.directions import fit_directions, steer_pack
 from voicesmith.engine.base import SAMPLE_RATE, SpeechEngine, StockVoice, VoiceStyle
 from voicesmith.engine.languages import AMERICAN_ENGLISH, Language
 from voicesmith.errors import ValidationError
@@ -259,9 +261,6 @@ def _pitch_matched(name: str, style: VoiceStyle, audio: NDArray[np.float32], ref
     the F0 gap into a distance; moves are capped at ``MAX_PITCH_UNITS``, the
     stock voices' own spread, beyond which the model's output degrades.
     """
-    from voicesmith.design.catalog import load_catalog
-    from voicesmith.design.directions import fit_directions, steer_pack
-
     cand_f0 = median_f0(audio, SAMPLE_RATE)
     if not (math.isfinite(ref_f0) and math.isfinite(cand_f0) and cand_f0 > 0):
         return []
@@ -270,11 +269,11 @@ def _pitch_matched(name: str, style: VoiceStyle, audio: NDArray[np.float32], ref
         return []
     catalog = load_catalog()
     gain = catalog.gain("pitch")
+    if not gain:
+        return []
     try:
         direction = fit_directions(engine.stock_voices, catalog.voices)["pitch"]
     except ValueError:  # too few catalogued voices (a test engine)
-        return []
-    if not gain:
         return []
     units = float(np.clip(gap_st / gain, -MAX_PITCH_UNITS, MAX_PITCH_UNITS))
     out = []
