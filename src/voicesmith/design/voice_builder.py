@@ -8,8 +8,8 @@
 3. Candidates: the stock voices of that language and of the asked gender.
    Gender is never crossed unless the prompt asks for a neutral voice (then
    both genders blend, half the weight each, centred between them). With no
-   gender in the prompt, a pitch word decides ("deep" male, "high" female); otherwise the best
-   candidate after sampling noise does, so unseeded calls explore both. A
+   gender in the prompt, a pitch word decides ("deep" male, "high" female);
+   otherwise the best candidate after sampling noise does, so unseeded calls explore both. A
    language with no voice of that gender borrows English voices of it.
 4. Weights: how well each candidate's measured attributes match the targets,
    plus its quality grade; then temperature, top_k, top_p and the repetition
@@ -142,10 +142,10 @@ def _candidates(traits: VoiceTraits, entries: Mapping[str, VoiceEntry], lang: La
         genders = ("female", "male")  # the best candidate decides, after sampling noise
     pool = _gender_pool(entries, lang, genders, notes)
     if traits.gender == "neutral":
-        # one set of targets, centred between the genders' median pitches
-        # Centred between the genders of the voices it may use (the language's):
-        # all languages together put it higher, among the Japanese and Chinese
-        # female voices, and the blend then sounds female.
+        # One set of targets, centred between the median pitches of the two
+        # genders' voices it may use (the language's): all languages together
+        # put it higher, among the Japanese and Chinese female voices, and the
+        # blend then sounds female.
         centre = float(np.mean([np.median([attribute(e, "pitch") for e in
                                            _reference(entries, pool, (g,))]) for g in genders]))
         shared = targets(traits, _reference(entries, pool, genders), scales, centre)
@@ -182,8 +182,9 @@ def _gender_balanced(weights: dict[str, float], entries: Mapping[str, VoiceEntry
     """Half the weight from each gender's voices, if both contribute.
 
     By pitch alone the closest voices to a neutral centre are low female ones,
-    so an unbalanced blend sounds like a woman (measured: speaker similarity
-    0.82 to the female stock voices vs 0.65 to the male; balanced 0.76 / 0.68).
+    so an unbalanced blend sounds like a woman (measured over 4 seeds: speaker
+    similarity 0.82 to female stock voices vs 0.65 to male ones; balanced and
+    centred on the language's voices, 0.76 vs 0.71).
     """
     totals: dict[str, float] = {}
     for name, weight in weights.items():
