@@ -9,8 +9,9 @@
    Gender is never crossed unless the prompt asks for a neutral voice (then
    both genders blend, half the weight each, centred between them). With no
    gender in the prompt, a pitch word decides ("deep" male, "high" female);
-   otherwise the best candidate after sampling noise does, so unseeded calls explore both. A
-   language with no voice of that gender borrows English voices of it.
+   otherwise the best candidate after sampling noise does, so unseeded calls
+   explore both. A language with no voice of that gender borrows English
+   voices of it.
 4. Weights: how well each candidate's measured attributes match the targets,
    plus its quality grade; then temperature, top_k, top_p and the repetition
    penalty as documented in ``sampling.py``. The pack is the weighted blend.
