@@ -1,19 +1,24 @@
 """Where a suite gets its speech: the engine in-process, or a running server over HTTP.
 
 ``voicesmith eval --url URL --key KEY`` hands the suites a ``RemoteSuiteContext``;
-suites that can run against a server (intelligibility) then synthesize through
-``POST /v2/text-to-speech/speech`` exactly as a client would, so the figure
-covers the server's whole speech path (text handling, encoding, streaming).
+suites that can run against a server then go through the API exactly as a
+client would: intelligibility synthesizes with ``POST /v2/text-to-speech/speech``
+(text handling, encoding, streaming), design creates designs with ``POST
+/v2/voice_designs`` and measures their samples.
 """
 
 from __future__ import annotations
 
+import io
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
+from voicesmith.design.sampling import SamplingParams
 from voicesmith.engine.base import SAMPLE_RATE
 from voicesmith.evaluation.suites.base import SuiteContext
 from voicesmith.voices.speaking import SpeakingVoice, speak
@@ -23,6 +28,21 @@ SPEECH_PATH = "/text-to-speech/speech"
 
 # (text, stock voice name) -> mono float32 audio at SAMPLE_RATE
 Synthesize = Callable[[str, str], NDArray[np.float32]]
+DESIGNS_PATH = "/voice_designs"
+
+
+@dataclass(frozen=True)
+class DesignSample:
+    """A designed voice's sample and what the design made of the prompt."""
+
+    audio: NDArray[np.float32]  # mono float32 at SAMPLE_RATE
+    language: str  # the code the voice speaks, e.g. en-gb
+    speed: float
+    components: list[str]  # the heaviest stock voices in the blend
+
+
+# (case, sampling parameters, text) -> the sample; the case has .prompt and .request_language
+Designer = Callable[[Any, SamplingParams, str], DesignSample]
 
 
 class SpeechUnavailable(RuntimeError):
@@ -69,6 +89,44 @@ def http_synthesizer(url: str, key: str, *, timeout: float = 300.0) -> Synthesiz
         return pcm16_to_float(response.content)
 
     return synthesize
+
+
+def http_designer(url: str, key: str, *, timeout: float = 300.0,
+                  transport: Any = None) -> Designer:
+    """Design through ``POST /v2/voice_designs`` as a client does, fetch the sample, and
+    delete the design again (the server keeps nothing of the run)."""
+    import httpx
+    import soundfile as sf  # type: ignore[import-untyped]
+
+    client = httpx.Client(base_url=api_base(url), timeout=timeout, transport=transport,
+                          headers={"Authorization": f"Bearer {key}"})
+
+    def design(case: Any, params: SamplingParams, text: str) -> DesignSample:
+        body: dict[str, Any] = {
+            "name": f"eval-{uuid.uuid4().hex[:12]}", "prompt": case.prompt, "text": text,
+            "language": case.request_language or "Auto", "temperature": params.temperature,
+            "top_k": params.top_k, "top_p": params.top_p,
+            "repetition_penalty": params.repetition_penalty}
+        if params.seed is not None:
+            body["seed"] = params.seed
+        created = client.post(DESIGNS_PATH, json=body)
+        if created.status_code == 404:
+            raise SpeechUnavailable(f"POST {api_base(url)}{DESIGNS_PATH} answered 404")
+        created.raise_for_status()
+        data = created.json()["data"]
+        try:
+            wav = client.get(f"{DESIGNS_PATH}/{data['id']}/sample")
+            wav.raise_for_status()
+        finally:
+            client.delete(f"{DESIGNS_PATH}/{data['id']}")
+        audio, rate = sf.read(io.BytesIO(wav.content), dtype="float32")
+        if rate != SAMPLE_RATE:
+            raise SpeechUnavailable(f"the design sample is {rate} Hz, not {SAMPLE_RATE}")
+        recipe = data["voice"]["recipe"]
+        return DesignSample(audio, data["voice"]["engine_language"], float(recipe["speed"]),
+                            [c["voice"] for c in recipe["components"][:3]])
+
+    return design
 
 
 def engine_synthesizer(ctx: SuiteContext) -> Synthesize:

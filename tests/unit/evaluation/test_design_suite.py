@@ -115,3 +115,42 @@ def test_a_neutral_voice_must_sit_between_the_genders() -> None:
 
     assert [c.passed for c in run(between)] == [True]
     assert [c.passed for c in run(leaning)] == [False]
+
+
+def test_the_http_designer_goes_through_the_api_and_leaves_nothing(tmp_path: Path) -> None:
+    import io
+    import json
+
+    import httpx
+    import soundfile as sf
+
+    from voicesmith.design.sampling import SamplingParams
+    from voicesmith.evaluation.remote import http_designer
+
+    wav = io.BytesIO()
+    sf.write(wav, np.full(2400, 0.25, np.float32), 24_000, format="WAV", subtype="PCM_16")
+    seen: list[tuple[str, str, dict[str, object] | None]] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        body = json.loads(request.content) if request.content else None
+        seen.append((request.method, request.url.path, body))
+        if request.method == "POST":
+            return httpx.Response(201, json={"data": {"id": "d1", "voice": {
+                "engine_language": "en-gb", "recipe": {"speed": 0.9, "components": [
+                    {"voice": "bm_fable", "weight": 0.7}, {"voice": "bm_lewis", "weight": 0.3}]}}}})
+        if request.method == "GET":
+            return httpx.Response(200, content=wav.getvalue())
+        return httpx.Response(204)
+
+    designer = http_designer("http://test", "k", transport=httpx.MockTransport(handler))
+    case = next(c for c in design.CASES if c.label == "spanish-man")
+    sample = designer(case, SamplingParams(seed=5), "Hola.")
+    assert sample.language == "en-gb" and sample.speed == 0.9
+    assert sample.components == ["bm_fable", "bm_lewis"]
+    assert sample.audio.shape == (2400,) and abs(float(sample.audio[0]) - 0.25) < 1e-3
+    (post, post_path, body), get, delete = seen
+    assert (post, post_path) == ("POST", "/v2/voice_designs")
+    assert body is not None and body["seed"] == 5 and body["language"] == "es"
+    assert body["prompt"] == case.prompt and body["text"] == "Hola."
+    assert get[:2] == ("GET", "/v2/voice_designs/d1/sample")
+    assert delete[:2] == ("DELETE", "/v2/voice_designs/d1")

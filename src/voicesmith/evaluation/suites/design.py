@@ -37,13 +37,20 @@ from numpy.typing import NDArray
 
 from voicesmith.design.catalog import load_catalog
 from voicesmith.design.sampling import SamplingParams
-from voicesmith.design.voice_builder import DesignedVoice, design_voice
+from voicesmith.design.voice_builder import design_voice
 from voicesmith.engine.base import SAMPLE_RATE, SpeechEngine
 from voicesmith.engine.languages import resolve_language
 from voicesmith.evaluation.asr import word_error_rate
 from voicesmith.evaluation.pitch import median_f0
 from voicesmith.evaluation.plots import scatter_levels
 from voicesmith.evaluation.rate import speaking_rate
+from voicesmith.evaluation.remote import (
+    Designer,
+    DesignSample,
+    RemoteSuiteContext,
+    api_base,
+    http_designer,
+)
 from voicesmith.evaluation.speaker import speaker_embedding
 from voicesmith.evaluation.suites.base import SuiteContext, SuiteReport
 from voicesmith.evaluation.suites.design_cases import (
@@ -87,29 +94,31 @@ class Check:
     detail: str
 
 
-def _design(case: Case, engine: SpeechEngine, params: SamplingParams) -> DesignedVoice:
-    language = resolve_language(case.request_language) if case.request_language else None
-    return design_voice(case.prompt, language, params, engine.stock_voices)
+def engine_designer(engine: SpeechEngine) -> Designer:
+    """Design and speak in-process, exactly as the server's design endpoint does."""
+
+    def make(case: Case, params: SamplingParams, text: str) -> DesignSample:
+        language = resolve_language(case.request_language) if case.request_language else None
+        designed = design_voice(case.prompt, language, params, engine.stock_voices)
+        voice = SpeakingVoice("design", designed.style, designed.language)
+        audio = np.concatenate([c.samples for c in speak(engine, text, voice)])
+        return DesignSample(audio, designed.language.code, designed.style.speed,
+                            [c["voice"] for c in designed.recipe["components"][:3]])
+
+    return make
 
 
-def _audio(engine: SpeechEngine, designed: DesignedVoice, text: str) -> NDArray[np.float32]:
-    voice = SpeakingVoice("design", designed.style, designed.language)
-    return np.concatenate([c.samples for c in speak(engine, text, voice)])
-
-
-def _measure(case: Case, engine: SpeechEngine, seed: int = SEED, *,
+def _measure(case: Case, designer: Designer, seed: int = SEED, *,
              wer_only: bool = False) -> Measured:
     out = Measured(case, seed=seed)
     try:
-        designed = _design(case, engine, SamplingParams(seed=seed))
-        audio = _audio(engine, designed, TEXT)
+        sample = designer(case, SamplingParams(seed=seed), TEXT)
     except Exception as exc:  # a crash is a result here: reported, counted as failed
         out.error = f"{type(exc).__name__}: {exc}"
         return out
-    out.language = designed.language.code
-    out.speed = designed.style.speed
-    out.components = [c["voice"] for c in designed.recipe["components"][:3]]
-    if designed.language.iso639_1 == "en":  # tiny.en hears English only
+    audio = sample.audio
+    out.language, out.speed, out.components = sample.language, sample.speed, sample.components
+    if sample.language.startswith("en"):  # tiny.en hears English only
         out.wer = word_error_rate(audio, SAMPLE_RATE, TEXT)
     if wer_only:
         return out
@@ -225,34 +234,35 @@ def _checks(results: Sequence[Measured], boundary: float, ceiling: float,
     return checks
 
 
-def _reproducibility(engine: SpeechEngine) -> dict[str, bool]:
+def _reproducibility(designer: Designer) -> dict[str, bool]:
     case = CASES[0]
     short = "Same voice, every time."
-    seeded = [_audio(engine, _design(case, engine, SamplingParams(seed=7)), short)
-              for _ in range(2)]
-    cold = [_audio(engine, _design(case, engine, SamplingParams(temperature=0.0)), short)
-            for _ in range(2)]
+    seeded = [designer(case, SamplingParams(seed=7), short).audio for _ in range(2)]
+    cold = [designer(case, SamplingParams(temperature=0.0), short).audio for _ in range(2)]
     return {"same prompt + seed": bool(np.array_equal(*seeded)),
             "temperature 0, no seed": bool(np.array_equal(*cold))}
 
 
 def run(ctx: SuiteContext) -> SuiteReport:
-    engine = ctx.engine
+    designer, source = (
+        (http_designer(ctx.url, ctx.key), f"POST /v2/voice_designs on {api_base(ctx.url)}")
+        if isinstance(ctx, RemoteSuiteContext) and ctx.url
+        else (engine_designer(ctx.engine), "in-process `design_voice`"))
     cases = [c for c in CASES if c.label in QUICK_LABELS] if ctx.quick else list(CASES)
-    results = [_measure(case, engine) for case in cases]
+    results = [_measure(case, designer) for case in cases]
     sweep = [] if ctx.quick else [
-        _measure(case, engine, seed, wer_only=True)
+        _measure(case, designer, seed, wer_only=True)
         for case in CASES if case.label in SWEEP_LABELS for seed in SWEEP_SEEDS]
     boundary = gender_boundary_hz()
-    same = stock_ceiling(engine)
+    same = stock_ceiling(ctx.engine)
     ceiling = min(same.values()) if same else 0.85
-    checks = _checks(results, boundary, ceiling, _reproducibility(engine)) + _sweep_checks(sweep)
-    return _report(ctx, results, sweep, checks, boundary, same, ceiling)
+    checks = _checks(results, boundary, ceiling, _reproducibility(designer)) + _sweep_checks(sweep)
+    return _report(ctx, results, sweep, checks, boundary, same, ceiling, source)
 
 
 def _report(ctx: SuiteContext, results: Sequence[Measured], sweep: Sequence[Measured],
             checks: Sequence[Check], boundary: float, same: dict[str, float],
-            ceiling: float) -> SuiteReport:
+            ceiling: float, source: str = "in-process `design_voice`") -> SuiteReport:
     passed_n = sum(c.passed for c in checks)
     adherence = passed_n / max(len(checks), 1)
     wers = [m.wer for m in [*results, *sweep] if not math.isnan(m.wer)]
@@ -282,8 +292,8 @@ def _report(ctx: SuiteContext, results: Sequence[Measured], sweep: Sequence[Meas
                        ylabel="syllables / s"),
     ]
     lines = [
-        (f"{len(results)} prompts designed in-process with `design_voice` (the API's default "
-         f"sampling parameters, seed {SEED}), each reading: \"{TEXT}\""), "",
+        (f"{len(results)} prompts designed with {source} (the API's default sampling "
+         f"parameters, seed {SEED}), each reading: \"{TEXT}\""), "",
         (f"Gender boundary {boundary:.0f} Hz (geometric mean of the English stock voices' "
          f"male and female medians). Distinct-voice threshold {ceiling:.3f}: the lowest "
          "same-voice similarity of the stock voices reading two texts ("
