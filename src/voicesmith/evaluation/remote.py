@@ -29,6 +29,7 @@ SPEECH_PATH = "/text-to-speech/speech"
 # (text, stock voice name) -> mono float32 audio at SAMPLE_RATE
 Synthesize = Callable[[str, str], NDArray[np.float32]]
 DESIGNS_PATH = "/voice_designs"
+CLONES_PATH = "/voice_clones"
 
 
 @dataclass(frozen=True)
@@ -127,6 +128,67 @@ def http_designer(url: str, key: str, *, timeout: float = 300.0,
                             [c["voice"] for c in recipe["components"][:3]])
 
     return design
+
+
+@dataclass(frozen=True)
+class ClonedVoice:
+    """A design's sample and its clone reading another text."""
+
+    sample: NDArray[np.float32]
+    speech: NDArray[np.float32]
+    stored_identical: bool  # what the clone keeps is the design's (bytes)
+    repeat_identical: bool | None  # asked for: the clone speaks the same audio again
+
+
+# (prompt, seed, sample text, clone text, check repeat) -> the clone
+Cloner = Callable[[str, int, str, str, bool], ClonedVoice]
+
+
+def http_cloner(url: str, key: str, *, timeout: float = 300.0, transport: Any = None) -> Cloner:
+    """Design, clone and speak through the API as a user does; nothing is left behind.
+
+    ``stored_identical``: the clone's sample is byte for byte the design's;
+    ``repeat_identical``: the clone speaks a text twice, uncached, identically.
+    """
+    import httpx
+    import soundfile as sf  # type: ignore[import-untyped]
+
+    client = httpx.Client(base_url=api_base(url), timeout=timeout, transport=transport,
+                          headers={"Authorization": f"Bearer {key}"})
+
+    def ok(response: httpx.Response) -> httpx.Response:
+        if response.status_code >= 400:
+            raise SpeechUnavailable(f"{response.request.method} {response.request.url} "
+                                    f"answered HTTP {response.status_code}: {response.text[:300]}")
+        return response
+
+    def speak_as(clone_id: str, text: str) -> bytes:
+        body = {**speech_body(text, f"Telnyx.Kokoro.{clone_id}"), "disable_cache": True}
+        return ok(client.post(SPEECH_PATH, json=body)).content
+
+    def clone(prompt: str, seed: int, sample_text: str, clone_text: str,
+              check_repeat: bool) -> ClonedVoice:
+        name = f"eval-{uuid.uuid4().hex[:12]}"
+        design = ok(client.post(DESIGNS_PATH, json={
+            "name": name, "prompt": prompt, "text": sample_text, "seed": seed})).json()["data"]
+        clone_id = None
+        try:
+            sample = ok(client.get(f"{DESIGNS_PATH}/{design['id']}/sample")).content
+            made = ok(client.post(CLONES_PATH, json={
+                "name": name, "voice_design_id": design["id"], "language": "en",
+                "gender": design["voice"]["recipe"]["gender"]})).json()["data"]
+            clone_id = made["id"]
+            clone_sample = ok(client.get(f"{CLONES_PATH}/{clone_id}/sample")).content
+            speech = speak_as(clone_id, clone_text)
+            repeat = speak_as(clone_id, clone_text) == speech if check_repeat else None
+        finally:
+            if clone_id is not None:
+                client.delete(f"{CLONES_PATH}/{clone_id}")
+            client.delete(f"{DESIGNS_PATH}/{design['id']}")
+        audio, _ = sf.read(io.BytesIO(sample), dtype="float32")
+        return ClonedVoice(audio, pcm16_to_float(speech), clone_sample == sample, repeat)
+
+    return clone
 
 
 def engine_synthesizer(ctx: SuiteContext) -> Synthesize:

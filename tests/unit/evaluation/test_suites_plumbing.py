@@ -107,3 +107,37 @@ def test_upload_target_needs_similarity_gain_without_losing_margin(
     assert upload_suite.meets_target(SimpleNamespace(similarity=ours[0], margin=ours[1]),
                                      SimpleNamespace(similarity=baseline[0],
                                                      margin=baseline[1])) is met
+
+
+def test_the_http_cloner_cleans_up_even_when_speech_fails() -> None:
+    import io
+    import json
+
+    import httpx
+    import soundfile as sf
+
+    from voicesmith.evaluation.remote import SpeechUnavailable, http_cloner
+
+    wav = io.BytesIO()
+    sf.write(wav, np.zeros(2400, np.float32), 24_000, format="WAV", subtype="PCM_16")
+    calls: list[tuple[str, str]] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        calls.append((request.method, request.url.path))
+        if request.method == "DELETE":
+            return httpx.Response(204)
+        if request.url.path.endswith("/sample"):
+            return httpx.Response(200, content=wav.getvalue())
+        if request.url.path == "/v2/voice_designs":
+            return httpx.Response(201, json={"data": {"id": "d1", "voice": {
+                "recipe": {"gender": "female"}}}})
+        if request.url.path == "/v2/voice_clones":
+            assert json.loads(request.content)["gender"] == "female"
+            return httpx.Response(201, json={"data": {"id": "c1"}})
+        return httpx.Response(503, json={"errors": [{"detail": "engine down"}]})
+
+    cloner = http_cloner("http://test", "k", transport=httpx.MockTransport(handler))
+    with pytest.raises(SpeechUnavailable, match="503"):
+        cloner("A calm woman", 1, "Hello.", "Goodbye.", True)
+    assert calls[-2:] == [("DELETE", "/v2/voice_clones/c1"), ("DELETE", "/v2/voice_designs/d1")]
+    assert ("POST", "/v2/text-to-speech/speech") in calls

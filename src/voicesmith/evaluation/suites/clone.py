@@ -11,6 +11,10 @@ with resemblyzer (cosine of speaker embeddings):
 * different designs' clones vs each other: should be clearly below that, and
   each clone's speech should be closest to its own design's sample
   (identification).
+
+With ``--url`` the same measurements are made through the API: designs and
+clones are created (and deleted afterwards) over HTTP and the clone speaks
+through the text-to-speech endpoint, as a user's code would.
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ from voicesmith.design.voice_builder import design_voice
 from voicesmith.engine.base import SAMPLE_RATE, SpeechEngine, VoiceStyle
 from voicesmith.engine.languages import Language
 from voicesmith.evaluation.plots import bar_chart, heatmap
+from voicesmith.evaluation.remote import ClonedVoice, Cloner, RemoteSuiteContext, http_cloner
 from voicesmith.evaluation.speaker import speaker_embedding
 from voicesmith.evaluation.suites.base import SuiteContext, SuiteReport
 from voicesmith.voices.speaking import SpeakingVoice, speak
@@ -81,32 +86,48 @@ def ceiling(engine: SpeechEngine) -> dict[str, float]:
     return out
 
 
+def engine_cloner(engine: SpeechEngine) -> Cloner:
+    """The server's path in-process: ``design_voice``, the stored style bytes loaded back."""
+
+    def make(prompt: str, seed: int, sample_text: str, clone_text: str,
+             check_repeat: bool) -> ClonedVoice:
+        designed = design_voice(prompt, None, SamplingParams(seed=seed), engine.stock_voices)
+        stored = designed.style.to_bytes()
+        clone_style = VoiceStyle.from_bytes(stored)  # what a clone row holds and loads
+        sample = _say(engine, sample_text, designed.style, designed.language, "design")
+        speech = _say(engine, clone_text, clone_style, designed.language, "clone")
+        repeat = None
+        if check_repeat:  # the clone speaks exactly as the design would
+            design_audio = _say(engine, clone_text, designed.style, designed.language, "design")
+            repeat = bool(np.array_equal(design_audio, speech))
+        return ClonedVoice(sample, speech, clone_style.to_bytes() == stored, repeat)
+
+    return make
+
+
 def run(ctx: SuiteContext) -> SuiteReport:
-    engine = ctx.engine
+    remote = isinstance(ctx, RemoteSuiteContext) and bool(ctx.url)
+    cloner = (http_cloner(ctx.url, ctx.key) if isinstance(ctx, RemoteSuiteContext) and remote
+              else engine_cloner(ctx.engine))
     designs = DESIGNS[:QUICK_DESIGNS] if ctx.quick else DESIGNS
     samples, clones, results = [], [], []
     audio_identical = None
     for label, prompt, seed in designs:
-        designed = design_voice(prompt, None, SamplingParams(seed=seed), engine.stock_voices)
-        stored = designed.style.to_bytes()
-        clone_style = VoiceStyle.from_bytes(stored)  # what a clone row holds and loads
-        samples.append(_embed(_say(engine, SAMPLE_TEXT, designed.style, designed.language,
-                                   f"design:{label}")))
-        clone_audio = _say(engine, CLONE_TEXT, clone_style, designed.language, f"clone:{label}")
-        if audio_identical is None:  # once: the clone speaks exactly as the design would
-            design_audio = _say(engine, CLONE_TEXT, designed.style, designed.language, label)
-            audio_identical = bool(np.array_equal(design_audio, clone_audio))
-        clones.append(_embed(clone_audio))
-        results.append(CloneResult(label, prompt, clone_style.to_bytes() == stored,
+        made = cloner(prompt, seed, SAMPLE_TEXT, CLONE_TEXT, audio_identical is None)
+        if made.repeat_identical is not None:
+            audio_identical = made.repeat_identical
+        samples.append(_embed(made.sample))
+        clones.append(_embed(made.speech))
+        results.append(CloneResult(label, prompt, made.stored_identical,
                                    float(clones[-1] @ samples[-1])))
-    same = ceiling(engine)
+    same = ceiling(ctx.engine)
     return _report(ctx, results, np.stack(clones), np.stack(samples), same,
-                   bool(audio_identical))
+                   bool(audio_identical), remote)
 
 
 def _report(ctx: SuiteContext, results: list[CloneResult], clones: NDArray[np.float32],
             samples: NDArray[np.float32], same: dict[str, float],
-            audio_identical: bool) -> SuiteReport:
+            audio_identical: bool, remote: bool = False) -> SuiteReport:
     labels = [r.label for r in results]
     matrix = clones @ samples.T  # [clone i, design sample j]
     pairs = clones @ clones.T
@@ -124,7 +145,8 @@ def _report(ctx: SuiteContext, results: list[CloneResult], clones: NDArray[np.fl
         ("different clones (mean / max)", f"{float(off.mean()):.3f} / {float(off.max()):.3f}",
          f"max < {ceiling_mean:.3f}"),
         ("clones identified as own design", f"{identified}/{len(labels)}", "all"),
-        ("clone audio == design audio", "yes" if audio_identical else "NO", "yes"),
+        ("clone speaks the same audio twice (uncached)" if remote
+         else "clone audio == design audio", "yes" if audio_identical else "NO", "yes"),
     ]
     plots = [
         heatmap(ctx.out / "clone_similarity_matrix.png", [f"clone {x}" for x in labels],
@@ -135,10 +157,14 @@ def _report(ctx: SuiteContext, results: list[CloneResult], clones: NDArray[np.fl
                   title="Clone (new text) vs its design's sample", ylabel="similarity",
                   reference=ceiling_mean, reference_label="same-voice ceiling"),
     ]
+    how = ("Designs and clones made through the API (POST /v2/voice_designs, "
+           "/v2/voice_clones; fixed seeds), the clone speaking through POST "
+           "/v2/text-to-speech/speech; 'bytes identical': the clone's sample is the design's."
+           if remote else
+           "Designs made in-process with `design_voice` (fixed seeds); clones are the stored "
+           "style bytes loaded back.")
     lines = [
-        ("Designs made in-process with `design_voice` (fixed seeds); clones are the stored "
-        "style bytes loaded back; sample and clone read different texts. Similarity: "
-        "resemblyzer cosine."), "",
+        (f"{how} Sample and clone read different texts. Similarity: resemblyzer cosine."), "",
         "| design | prompt | clone vs design | nearest other design | bytes identical |",
         "|---|---|---|---|---|",
     ]
