@@ -75,11 +75,17 @@ def pcm16_to_float(data: bytes) -> NDArray[np.float32]:
     return (np.frombuffer(data[:usable], dtype="<i2").astype(np.float32) / 32768.0)
 
 
-def http_synthesizer(url: str, key: str, *, timeout: float = 300.0) -> Synthesize:
+def api_client(url: str, key: str, timeout: float, transport: Any = None) -> Any:
+    """An httpx client on the server's /v2 base with the key (transport: tests)."""
     import httpx
 
-    client = httpx.Client(base_url=api_base(url), timeout=timeout,
-                          headers={"Authorization": f"Bearer {key}"})
+    return httpx.Client(base_url=api_base(url), timeout=timeout, transport=transport,
+                        headers={"Authorization": f"Bearer {key}"})
+
+
+def http_synthesizer(url: str, key: str, *, timeout: float = 300.0) -> Synthesize:
+
+    client = api_client(url, key, timeout)
 
     def synthesize(text: str, voice: str) -> NDArray[np.float32]:
         response = client.post(SPEECH_PATH, json=speech_body(text, STOCK_VOICE_PREFIX + voice))
@@ -96,11 +102,9 @@ def http_designer(url: str, key: str, *, timeout: float = 300.0,
                   transport: Any = None) -> Designer:
     """Design through ``POST /v2/voice_designs`` as a client does, fetch the sample, and
     delete the design again (the server keeps nothing of the run)."""
-    import httpx
     import soundfile as sf  # type: ignore[import-untyped]
 
-    client = httpx.Client(base_url=api_base(url), timeout=timeout, transport=transport,
-                          headers={"Authorization": f"Bearer {key}"})
+    client = api_client(url, key, timeout, transport)
 
     def design(case: Any, params: SamplingParams, text: str) -> DesignSample:
         body: dict[str, Any] = {
@@ -153,8 +157,7 @@ def http_cloner(url: str, key: str, *, timeout: float = 300.0, transport: Any = 
     import httpx
     import soundfile as sf  # type: ignore[import-untyped]
 
-    client = httpx.Client(base_url=api_base(url), timeout=timeout, transport=transport,
-                          headers={"Authorization": f"Bearer {key}"})
+    client = api_client(url, key, timeout, transport)
 
     def ok(response: httpx.Response) -> httpx.Response:
         if response.status_code >= 400:
