@@ -4,7 +4,8 @@
 suites that can run against a server then go through the API exactly as a
 client would: intelligibility synthesizes with ``POST /v2/text-to-speech/speech``
 (text handling, encoding, streaming), design creates designs with ``POST
-/v2/voice_designs`` and measures their samples.
+/v2/voice_designs`` and measures their samples, clone designs, clones and has
+the clone speak. What a suite creates on the server it deletes again.
 """
 
 from __future__ import annotations
@@ -25,11 +26,11 @@ from voicesmith.voices.speaking import SpeakingVoice, speak
 
 STOCK_VOICE_PREFIX = "Telnyx.Kokoro."
 SPEECH_PATH = "/text-to-speech/speech"
+DESIGNS_PATH = "/voice_designs"
+CLONES_PATH = "/voice_clones"
 
 # (text, stock voice name) -> mono float32 audio at SAMPLE_RATE
 Synthesize = Callable[[str, str], NDArray[np.float32]]
-DESIGNS_PATH = "/voice_designs"
-CLONES_PATH = "/voice_clones"
 
 
 @dataclass(frozen=True)
@@ -47,7 +48,7 @@ Designer = Callable[[Any, SamplingParams, str], DesignSample]
 
 
 class SpeechUnavailable(RuntimeError):
-    """The server has no speech endpoint (404) or refused the request."""
+    """The server lacks an endpoint a suite needs (404) or refused its request."""
 
 
 @dataclass(frozen=True)

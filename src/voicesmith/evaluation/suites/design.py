@@ -48,6 +48,7 @@ from voicesmith.evaluation.remote import (
     Designer,
     DesignSample,
     RemoteSuiteContext,
+    SpeechUnavailable,
     api_base,
     http_designer,
 )
@@ -113,6 +114,8 @@ def _measure(case: Case, designer: Designer, seed: int = SEED, *,
     out = Measured(case, seed=seed)
     try:
         sample = designer(case, SamplingParams(seed=seed), TEXT)
+    except SpeechUnavailable:  # no design endpoint at --url: the suite cannot run at all
+        raise
     except Exception as exc:  # a crash is a result here: reported, counted as failed
         out.error = f"{type(exc).__name__}: {exc}"
         return out
