@@ -2,12 +2,12 @@
 
 Each case designs a voice exactly as ``POST /v2/voice_designs`` does
 (``design_voice`` with the API's default sampling parameters and a fixed seed,
-so the run is reproducible), speaks one sentence with it and measures the
-speech. Checks, each pass or fail:
+so the run is reproducible; with ``--url``, through that endpoint itself),
+has it speak one sentence and measures the speech. Checks, each pass or fail:
 
 * gender: the median F0 falls on the asked gender's side of the boundary
   between the English stock voices' male and female medians (their geometric
-  mean, computed from the catalog, ~142 Hz);
+  mean, computed from the catalog, ~141 Hz);
 * pitch order: within one gender, deep < neutral < high (and the degree words
   "slightly" / "much" keep their order too), by median F0;
 * pace order: slow < neutral < fast, by speaking rate (syllables per second
@@ -17,10 +17,12 @@ speech. Checks, each pass or fail:
   similarity is below the lowest same-voice similarity of the stock voices
   (one stock voice reading two texts), i.e. below what one voice scores with
   itself;
+* neutral: a gender-neutral prompt's voice leans to neither gender (see
+  ``_neutral_checks``);
 * reproducible: the same prompt, parameters and seed give byte-identical
   audio; temperature 0 with no seed gives identical audio twice;
 * intelligible: every sample's word error rate (Whisper tiny.en) is at most
-  10 %.
+  10 %, also for a few prompts designed again with other seeds.
 
 Adherence is the share of checks passed; the target is 90 %, with every
 sample's WER at most 10 % and no prompt crashing.
