@@ -70,11 +70,6 @@ class Streamed:
     audio_s: float
 
 
-def current_rss_mb() -> float | None:
-    kib = _proc_status_kib("self", "VmRSS")
-    return None if kib is None else kib / 1024
-
-
 def own_peak_rss_mb() -> float:
     """This process's peak resident memory since it started (its exec).
 

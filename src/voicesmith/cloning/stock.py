@@ -14,7 +14,6 @@ import logging
 import threading
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -25,9 +24,6 @@ from voicesmith.engine.languages import AMERICAN_ENGLISH, Language
 log = logging.getLogger(__name__)
 
 Embedder = Callable[[NDArray[np.float32], int], NDArray[np.float32]]
-# The fallback encoder (see default_embedder), loaded on first need only.
-_ENCODER: Any = None
-_ENCODER_LOCK = threading.Lock()
 
 # Two plain sentences, ~6 s of speech: long enough for a stable embedding,
 # short enough to synthesize quickly. Changing it invalidates the cache
@@ -65,29 +61,9 @@ def default_embedder() -> Embedder:
             # resemblyzer's own VAD kept under 1 s. Capture only embeds audio
             # that is speech already (engine output, or an upload our VAD
             # trimmed), so embed it untrimmed rather than fail the capture.
-            return _embed_untrimmed(samples, sample_rate)
+            return speaker_embedding(samples, sample_rate, trim=False)
 
     return embed
-
-
-def _embed_untrimmed(samples: NDArray[np.float32], sample_rate: int) -> NDArray[np.float32]:
-    """resemblyzer's embedding without its silence trimming; ValueError on digital silence."""
-    from resemblyzer import VoiceEncoder, normalize_volume  # type: ignore[import-untyped]
-
-    from voicesmith.evaluation._common import resample
-    from voicesmith.evaluation.speaker import SPEAKER_SAMPLE_RATE
-
-    audio = resample(samples, sample_rate, SPEAKER_SAMPLE_RATE)
-    if audio.size < SPEAKER_SAMPLE_RATE or float(np.max(np.abs(audio))) < 1e-6:
-        raise ValueError("no usable audio to embed (silent or under 1 s)")
-    with _ENCODER_LOCK:
-        global _ENCODER
-        if _ENCODER is None:
-            _ENCODER = VoiceEncoder("cpu", verbose=False)
-        encoder = _ENCODER
-    wav = normalize_volume(audio, -30, increase_only=True)  # resemblyzer's own target level
-    emb = np.asarray(encoder.embed_utterance(wav), dtype=np.float32)
-    return emb / max(float(np.linalg.norm(emb)), 1e-12)
 
 
 def synthesize_all(engine: SpeechEngine, text: str, style: VoiceStyle,

@@ -22,7 +22,7 @@ from numpy.typing import NDArray
 from voicesmith.design.sampling import SamplingParams
 from voicesmith.engine.base import SAMPLE_RATE
 from voicesmith.evaluation.suites.base import SuiteContext
-from voicesmith.voices.speaking import SpeakingVoice, speak
+from voicesmith.voices.speaking import SpeakingVoice, speak_all
 
 STOCK_VOICE_PREFIX = "Telnyx.Kokoro."
 SPEECH_PATH = "/text-to-speech/speech"
@@ -199,7 +199,7 @@ def engine_synthesizer(ctx: SuiteContext) -> Synthesize:
     def synthesize(text: str, voice: str) -> NDArray[np.float32]:
         stock = ctx.engine.stock_voices[voice]
         speaking = SpeakingVoice(STOCK_VOICE_PREFIX + voice, stock.style, stock.language)
-        return np.concatenate([c.samples for c in speak(ctx.engine, text, speaking)])
+        return speak_all(ctx.engine, text, speaking)
 
     return synthesize
 

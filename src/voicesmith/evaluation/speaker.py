@@ -31,13 +31,16 @@ def _load_encoder() -> Any:
 _ENCODER: Lazy[Any] = Lazy(_load_encoder)
 
 
-def speaker_embedding(samples: ArrayLike, sample_rate: int) -> NDArray[np.float32]:
+def speaker_embedding(samples: ArrayLike, sample_rate: int, *,
+                      trim: bool = True) -> NDArray[np.float32]:
     """256-d unit-length speaker embedding of an utterance.
 
     resemblyzer's own preprocessing runs first: loudness normalized (raise
-    only) and long silences cut with webrtcvad, so pauses and levels do not
-    shift the embedding. Resampling is done with soxr here instead of through
-    librosa inside resemblyzer, which is slower and adds nothing.
+    only) and, with ``trim``, long silences cut with webrtcvad, so pauses and
+    levels do not shift the embedding. ``trim=False`` is for audio that is
+    speech already (a caller's own VAD trimmed it), where webrtcvad could
+    still keep under a second. Resampling is done with soxr here instead of
+    through librosa inside resemblyzer, which is slower and adds nothing.
     """
     audio = resample(samples, sample_rate, SPEAKER_SAMPLE_RATE)
     if float(np.max(np.abs(audio))) < 1e-6:
@@ -46,11 +49,14 @@ def speaker_embedding(samples: ArrayLike, sample_rate: int) -> NDArray[np.float3
     encoder = _ENCODER.get()
     resemblyzer = require("resemblyzer", "resemblyzer==0.1.4", purpose="speaker similarity")
     with np.errstate(divide="ignore", invalid="ignore"):
-        wav = resemblyzer.preprocess_wav(audio, source_sr=None)
+        wav = (resemblyzer.preprocess_wav(audio, source_sr=None) if trim
+               else resemblyzer.normalize_volume(
+                   audio, resemblyzer.hparams.audio_norm_target_dBFS, increase_only=True))
     if wav.size < _MIN_SPEECH_S * SPEAKER_SAMPLE_RATE:
         raise ValueError(
-            f"only {wav.size / SPEAKER_SAMPLE_RATE:.2f} s of speech after silence "
-            f"trimming; speaker embeddings need at least {_MIN_SPEECH_S:.1f} s"
+            f"only {wav.size / SPEAKER_SAMPLE_RATE:.2f} s of speech"
+            f"{' after silence trimming' if trim else ''}; speaker embeddings need at "
+            f"least {_MIN_SPEECH_S:.1f} s"
         )
     embedding = np.asarray(encoder.embed_utterance(wav), dtype=np.float32)
     return embedding / max(float(np.linalg.norm(embedding)), 1e-12)

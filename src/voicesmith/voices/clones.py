@@ -41,6 +41,8 @@ SYNC_WAIT_S = 40.0
 # A pending clone older than this has no capture running any more (captures
 # run in the server process): it is marked failed, at start or when read.
 STALE_PENDING_S = 900.0
+STOPPED_DETAIL = ("The server stopped before the capture finished; upload the recording "
+                  "again.")
 
 
 @dataclass(frozen=True)
@@ -61,6 +63,12 @@ def _engine_language(requested: Language, current: str) -> str:
     if requested.iso639_1 == current.split("-")[0]:
         return current
     return requested.code
+
+
+def _fail(clone: VoiceClone, detail: str) -> None:
+    clone.status = "failed"
+    clone.capture = {"error": detail}
+    clone.updated_at = utcnow()
 
 
 def _older_than(when: datetime, seconds: float) -> bool:
@@ -90,9 +98,7 @@ class CloneService:
                 raise NotFoundError(f"Voice clone {ident!r} not found")
         if clone.status == "pending" and _older_than(clone.updated_at, STALE_PENDING_S):
             # Its capture died with a server process that stopped since.
-            self._fail_stale_pending()
-            with UnitOfWork(self._sessions) as uow:
-                clone = uow.clones.find(organization, ident) or clone
+            return self._mark_failed(clone.id, STOPPED_DETAIL) or clone
         return clone
 
     def list(self, organization: str, *, name_contains: str | None, provider: str | None,
@@ -122,9 +128,7 @@ class CloneService:
                 raise NotFoundError(
                     f"Voice design {design.name!r} has no version {req.version}",
                     pointer="/version")
-            if uow.clones.name_taken(organization, req.name):
-                raise ConflictError(f"A voice clone named {req.name!r} already exists",
-                                    pointer="/name")
+            self._check_clone_name(uow, organization, req.name)
             now = utcnow()
             clone = VoiceClone(
                 organization=organization, name=req.name, source_design_id=design.id,
@@ -212,14 +216,14 @@ class CloneService:
         detail = error.detail if isinstance(error, VoicesmithError) else "internal error"
         self._mark_failed(clone_id, detail)
 
-    def _mark_failed(self, clone_id: str, detail: str) -> None:
+    def _mark_failed(self, clone_id: str, detail: str) -> VoiceClone | None:
+        """A pending clone's capture failed; the clone as it now is (None: deleted)."""
         with UnitOfWork(self._sessions) as uow:
             clone = uow.session.get(VoiceClone, clone_id)
             if clone is not None and clone.status == "pending":
-                clone.status = "failed"
-                clone.capture = {"error": detail}
-                clone.updated_at = utcnow()
+                _fail(clone, detail)
                 uow.commit()
+            return clone
 
     def _remove_upload(self, clone_id: str | None, key: str) -> None:
         if clone_id is not None:
@@ -237,15 +241,14 @@ class CloneService:
             stale = uow.session.scalars(select(VoiceClone).where(
                 VoiceClone.status == "pending", VoiceClone.updated_at < cutoff)).all()
             for clone in stale:
-                clone.status = "failed"
-                clone.capture = {"error": "The server stopped before the capture finished; "
-                                          "upload the recording again."}
+                _fail(clone, STOPPED_DETAIL)
             if stale:
                 uow.commit()
 
     @staticmethod
-    def _check_clone_name(uow: UnitOfWork, organization: str, name: str) -> None:
-        if uow.clones.name_taken(organization, name):
+    def _check_clone_name(uow: UnitOfWork, organization: str, name: str, *,
+                          excluding: str | None = None) -> None:
+        if uow.clones.name_taken(organization, name, excluding=excluding):
             raise ConflictError(f"A voice clone named {name!r} already exists", pointer="/name")
 
     def update(self, organization: str, ident: str, *, name: str, gender: str | None,
@@ -256,9 +259,7 @@ class CloneService:
             clone = uow.clones.find(organization, ident)
             if clone is None:
                 raise NotFoundError(f"Voice clone {ident!r} not found")
-            if uow.clones.name_taken(organization, name, excluding=clone.id):
-                raise ConflictError(f"A voice clone named {name!r} already exists",
-                                    pointer="/name")
+            self._check_clone_name(uow, organization, name, excluding=clone.id)
             clone.name = name
             if gender is not None:
                 clone.gender = gender

@@ -12,6 +12,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from typing import Any
 
+import numpy as np
+from numpy.typing import NDArray
+
 from voicesmith.audio.tempo import change_tempo
 from voicesmith.engine.base import AudioChunk, SpeechEngine, VoiceStyle
 from voicesmith.engine.languages import Language
@@ -52,6 +55,13 @@ def speak(engine: SpeechEngine, text: str, voice: SpeakingVoice,
     if not voice.postprocess and abs(tempo - 1.0) < 1e-9:
         return chunks
     return _transformed(chunks, voice.postprocess, tempo)
+
+
+def speak_all(engine: SpeechEngine, text: str, voice: SpeakingVoice,
+              speed: float = 1.0) -> NDArray[np.float32]:
+    """``speak``'s whole output as one array (for measuring, not for serving)."""
+    return np.concatenate([c.samples for c in speak(engine, text, voice, speed)]).astype(
+        np.float32, copy=False)
 
 
 def _transformed(chunks: Iterator[AudioChunk], postprocess: dict[str, Any] | None,

@@ -32,7 +32,7 @@ from voicesmith.evaluation.plots import bar_chart, heatmap
 from voicesmith.evaluation.remote import ClonedVoice, Cloner, RemoteSuiteContext, http_cloner
 from voicesmith.evaluation.speaker import speaker_embedding
 from voicesmith.evaluation.suites.base import SuiteContext, SuiteReport
-from voicesmith.voices.speaking import SpeakingVoice, speak
+from voicesmith.voices.speaking import SpeakingVoice, speak_all
 
 NAME = "clone"
 SAMPLE_TEXT = ("Hello, and welcome. This is how I sound when I read a short passage "
@@ -65,8 +65,7 @@ class CloneResult:
 
 def _say(engine: SpeechEngine, text: str, style: VoiceStyle, language: Language,
          voice_id: str) -> NDArray[np.float32]:
-    chunks = speak(engine, text, SpeakingVoice(voice_id, style, language))
-    return np.concatenate([c.samples for c in chunks])
+    return speak_all(engine, text, SpeakingVoice(voice_id, style, language))
 
 
 def _embed(audio: NDArray[np.float32]) -> NDArray[np.float32]:

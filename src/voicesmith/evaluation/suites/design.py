@@ -64,7 +64,7 @@ from voicesmith.evaluation.suites.design_cases import (
     SWEEP_SEEDS,
     Case,
 )
-from voicesmith.voices.speaking import SpeakingVoice, speak
+from voicesmith.voices.speaking import SpeakingVoice, speak_all
 
 NAME = "design"
 TEXT = ("The weather will be mild this afternoon, with a light breeze from the west "
@@ -104,7 +104,7 @@ def engine_designer(engine: SpeechEngine) -> Designer:
         language = resolve_language(case.request_language) if case.request_language else None
         designed = design_voice(case.prompt, language, params, engine.stock_voices)
         voice = SpeakingVoice("design", designed.style, designed.language)
-        audio = np.concatenate([c.samples for c in speak(engine, text, voice)])
+        audio = speak_all(engine, text, voice)
         return DesignSample(audio, designed.language.code, designed.style.speed,
                             [c["voice"] for c in designed.recipe["components"][:3]])
 
@@ -151,8 +151,8 @@ def stock_ceiling(engine: SpeechEngine) -> dict[str, float]:
     for name in [n for n in CEILING_VOICES if n in engine.stock_voices]:
         v = engine.stock_voices[name]
         voice = SpeakingVoice(name, v.style, v.language)
-        a, b = (speaker_embedding(np.concatenate([c.samples for c in speak(engine, t, voice)]),
-                                  SAMPLE_RATE) for t in (TEXT, other))
+        a, b = (speaker_embedding(speak_all(engine, t, voice), SAMPLE_RATE)
+                for t in (TEXT, other))
         out[name] = float(a @ b)
     return out
 
