@@ -138,7 +138,7 @@ def traits(prompt: Annotated[str, typer.Argument(help="A voice description, as s
 
 
 EvalSuite = Annotated[str, typer.Option(
-    "--suite", help="design, clone, upload, intelligibility or all.")]
+    "--suite", help="prompts, design, clone, upload, intelligibility or all.")]
 Url = Annotated[str | None, typer.Option(
     "--url", help="A running server's base URL (http://HOST:PORT/v2); needs --key.")]
 Key = Annotated[str | None, typer.Option("--key", help="API key for --url.")]
@@ -155,6 +155,9 @@ def eval_(
     data_dir: Annotated[Path | None, typer.Option(
         "--data-dir", help="Evaluation recordings (default: $VOICESMITH_EVAL_DATA, else "
                            "../shared/data beside the checkout).")] = None,
+    corpus: Annotated[Path | None, typer.Option(
+        "--corpus", help="The prompts suite: a folder of <language>.jsonl prompts to score "
+                         "instead of the built-in corpus.")] = None,
 ) -> None:
     """Measure speech quality; exit 0 all targets met, 1 a target missed, 2 a suite not run.
 
@@ -164,7 +167,7 @@ def eval_(
 
     try:
         code = evaluate(suite, out, quick=quick, url=url, key=key, data_dir=data_dir,
-                        console=err)
+                        corpus=corpus, console=err)
     except ValueError as error:
         err.print(f"[red]error:[/red] {error}")
         raise typer.Exit(code=2) from error

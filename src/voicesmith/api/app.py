@@ -64,9 +64,11 @@ def create_app(settings: Settings | None = None, engine: SpeechEngine | None = N
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        from voicesmith.design.traits import load_vocabulary
         from voicesmith.engine.loader import load_engine
 
         app.state.services = build_services(settings, engine or load_engine(settings))
+        load_vocabulary()  # the prompt vocabulary, so the first design does not wait for it
         yield
 
     app = FastAPI(

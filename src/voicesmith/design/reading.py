@@ -1,259 +1,345 @@
-"""Reading a prompt: words, phrases, modifiers and the mentions they make.
+"""Reading a prompt: words, phrases, modifiers, ages and the mentions they make.
 
-``read_prompt`` walks the tokens left to right, longest known phrase first,
-carrying intensifiers and negation to the next trait word, and collects every
-mention in a ``Mentions``; ``traits.parse_prompt`` then applies the rules
-that turn mentions into traits.
+``read_prompt`` finds the prompt's language, cuts it into tokens and walks
+them left to right, longest known phrase first (the prompt's language, then
+English, then the other languages' exact forms), carrying intensifiers and
+negation to the next trait word, and collects every mention in ``Mentions``;
+``traits.parse_prompt`` then applies the rules that turn mentions into traits.
 """
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass, field
+from collections.abc import Sequence
 
-from voicesmith.design.lexicon import (
-    AXES,
-    BOUNDARIES,
-    CJK_WORDS,
-    INTENSIFIERS,
-    NEGATIONS,
-    STOPWORDS,
-    TRAIT_WORDS,
-    Effect,
-)
-from voicesmith.engine.languages import (
-    AMERICAN_ENGLISH,
-    BRITISH_ENGLISH,
-    CHINESE,
-    FRENCH,
-    HINDI,
-    ITALIAN,
-    JAPANESE,
-    PORTUGUESE,
-    SPANISH,
-    Language,
-)
+from voicesmith.design.lexicon import Effect, age_band
+from voicesmith.design.mentions import Mentions
+from voicesmith.design.spelling import correct
+from voicesmith.design.tokens import CLAUSE_MARKS, detect_language, normalize, tokenize
+from voicesmith.design.vocabulary import Entry, Vocabulary, vocabularies
 
-NEGATED_STRENGTH = 0.3
-IMPLIED_GENDER_WEIGHT = 0.7
-MAX_PHRASE = 4
-ACCENTS: dict[str, Language] = {
-    "american": AMERICAN_ENGLISH, "british": BRITISH_ENGLISH, "spanish": SPANISH,
-    "french": FRENCH, "hindi": HINDI, "italian": ITALIAN, "japanese": JAPANESE,
-    "portuguese": PORTUGUESE, "chinese": CHINESE,
-}
+MAX_TOKENS = 400  # a prompt is at most a few sentences; the rest is not read (noted)
+# The English row whose implied effects an age in years brings along.
+_BAND_WORDS = {"child": ("child",), "teen": ("teen",), "young": ("young",), "adult": ("adult",),
+               "middle-aged": ("middle", "aged"), "elderly": ("elderly",)}
 # (suffix, what may replace it); "<" drops a doubled consonant ("bigger" -> "big")
 _SUFFIXES = (("ily", ("y",)), ("ly", ("", "le", "e")), ("iest", ("y",)), ("est", ("", "e", "<")),
              ("ier", ("y",)), ("er", ("", "e", "<")), ("iness", ("y",)), ("ness", ("",)),
              ("s", ("",)))
 _ACCENT_ADJECTIVES = frozenset("strong heavy thick light mild faint slight".split())
-
-
-def split_words(text: str) -> list[str]:
-    # Apostrophes go ("isn't" -> "isnt", "queen's" -> "queens"); hyphens split
-    # ("high-pitched" -> "high pitched"); digits drop out (ages are read before).
-    text = re.sub(r"['’`]", "", text.lower())
-    return re.findall(r"(?:[^\W\d_]|[\u0900-\u097f])+|[.,;:!?()/]", text)
-
-
-def _parse_spec(spec: str) -> tuple[Effect, ...]:
-    effects = []
-    for item in spec.split():
-        if ":" in item:
-            kind, label = item.split(":", 1)
-            effects.append(Effect(kind, label))
-            continue
-        kind, op, value = re.split(r"([=~])", item, maxsplit=1)
-        parsed: float | str = value if kind in ("gender", "age", "accent") else float(value)
-        effects.append(Effect(kind, parsed, implied=op == "~"))
-    return tuple(effects)
-
-
-def _build_entries() -> dict[tuple[str, ...], tuple[Effect, ...]]:
-    entries: dict[tuple[str, ...], tuple[Effect, ...]] = {}
-    for words, spec in TRAIT_WORDS.items():
-        effects = _parse_spec(spec)
-        for word in words.split("|"):
-            entries[tuple(split_words(word))] = effects
-    return entries
-
-
-ENTRIES = _build_entries()
-_INTENSIFIERS = {tuple(split_words(k)): v for k, v in INTENSIFIERS.items()}
-_CJK = sorted(CJK_WORDS.items(), key=lambda kv: -len(kv[0]))
-# Particles and "voice"/"speaking" in Chinese and Japanese: not worth reporting.
-_CJK_FILLER = re.compile(r"[声音的のなでとがはをにで一个位说话的です、。，！？]+")
-_AGE_RE = re.compile(
-    r"\b(\d{1,3})\s*[- ]?\s*(?:years?|yrs?)\s*[- ]?\s*old\b|\b(?:in\s+(?:his|her|their)\s+)?"
-    r"(?:early\s+|mid\s+|late\s+)?(\d)0s\b", re.IGNORECASE)
-
-
-def _age_of_years(years: int) -> str:
-    for limit, age in ((13, "child"), (20, "teen"), (30, "young"), (45, "adult"),
-                       (65, "middle-aged")):
-        if years < limit:
-            return age
-    return "elderly"
-
-
-@dataclass
-class Mentions:
-    """Everything collected while reading a prompt."""
-
-    axes: dict[str, list[tuple[float, bool, bool, str]]] = field(
-        default_factory=lambda: {a: [] for a in AXES})  # (value, implied, negated, phrase)
-    gender_votes: list[tuple[str, float, str]] = field(default_factory=list)
-    ages: list[tuple[str, str]] = field(default_factory=list)
-    accents: list[tuple[str, str]] = field(default_factory=list)
-    labels: dict[str, dict[str, float]] = field(
-        default_factory=lambda: {"emotion": {}, "timbre": {}, "style": {}})
-    matched: list[str] = field(default_factory=list)
-    ignored: list[str] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
-
-    def apply(self, effects: tuple[Effect, ...], mult: float, negated: bool, phrase: str) -> None:
-        self.matched.append(phrase)
-        for e in effects:
-            if negated and e.implied:
-                continue  # "not calm" says nothing about pace
-            if e.kind in AXES:
-                value = -NEGATED_STRENGTH * float(e.value) if negated else float(e.value) * mult
-                self.axes[e.kind].append((value, e.implied, negated, phrase))
-            elif e.kind == "gender":
-                self._gender(str(e.value), e.implied, negated, phrase)
-            elif e.kind == "age":
-                if negated:
-                    self.notes.append(f"'{phrase}': a negated age has no effect")
-                else:
-                    self.ages.append((str(e.value), phrase))
-            elif e.kind == "accent":
-                self._accent(str(e.value), negated, phrase)
-            else:  # a label: keep the strongest mention
-                strength = -NEGATED_STRENGTH if negated else min(mult, 2.0)
-                group = self.labels[e.kind]
-                if abs(strength) >= abs(group.get(str(e.value), 0.0)):
-                    group[str(e.value)] = strength
-
-    def _gender(self, value: str, implied: bool, negated: bool, phrase: str) -> None:
-        if negated:
-            other = {"female": "male", "male": "female"}.get(value)
-            if other:
-                self.gender_votes.append((other, 0.6, phrase))
-            return
-        self.gender_votes.append((value, IMPLIED_GENDER_WEIGHT if implied else 1.0, phrase))
-
-    def _accent(self, value: str, negated: bool, phrase: str) -> None:
-        name = value.removesuffix("-approx")
-        if value == "unsupported":
-            self.notes.append(f"'{phrase}': no stock voices for that accent or language; ignored")
-            return
-        if negated:
-            name = {"british": "american", "american": "british"}.get(name, "")
-            if not name:
-                self.notes.append(f"'{phrase}': a negated accent has no effect")
-                return
-        elif value.endswith("-approx"):
-            self.notes.append(f"'{phrase}': no stock voices with that accent; "
-                              f"approximated by {ACCENTS[name].name} voices")
-        self.accents.append((name, phrase))
+_APPROXIMATE = frozenset("about around roughly approximately aged age nearly almost over under "
+                         "maybe perhaps circa".split())
+_PLUS_FIVE = frozenset({"something", "ish", "odd", "多", "余", "几", "여"})
+_OLD = frozenset({"old", "aged", "of", "age"})
+_IS = frozenset({"is", "hes", "shes", "im", "aged", "age", "est", "ist", "tiene", "tem", "ha"})
+_OR = frozenset("or nor ni o ou nem né oder noch или ни 또는 或 或者 也不 も".split())
+_OF = frozenset({"de", "di", "da", "do", "of", "von"})
+_EARLY_LATE = {"early": -3, "mid": 0, "middle": 0, "late": 3}
+_CJK_DIGITS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8,
+               "九": 9}
 
 
 def read_prompt(text: str) -> Mentions:
-    """Every mention in ``text``: ages in numbers, CJK words, then the words."""
-    state = Mentions()
-    for match in _AGE_RE.finditer(text):
-        years = int(match.group(1)) if match.group(1) else int(match.group(2)) * 10 + 5
-        state.ages.append((_age_of_years(years), match.group(0).strip()))
-        state.matched.append(match.group(0).strip())
-    text = _AGE_RE.sub(" ", text)
-    for word, spec in _CJK:
-        while word in text:
-            state.apply(_parse_spec(spec), 1.0, False, word)
-            text = text.replace(word, " ", 1)
-    _read_words(split_words(_CJK_FILLER.sub(" ", text)), state)
+    """Every mention in ``text``."""
+    vocabs = vocabularies()
+    norm = normalize(text)
+    language = detect_language(norm, vocabs)
+    state = Mentions(language=language if language in vocabs else "en")
+    tokens = tokenize(norm, state.language, vocabs)
+    if len(tokens) > MAX_TOKENS:
+        state.notes.append(f"only the first {MAX_TOKENS} words were read")
+        tokens = tokens[:MAX_TOKENS]
+    primary = vocabs[state.language]
+    # Chinese and Japanese share characters: a prompt in one is not read with
+    # the other's words (大切 is not 大, "loud")
+    order = [primary] + [v for code, v in vocabs.items()
+                         if code != state.language and not (primary.segment and v.segment)]
+    _Reader(tokens, order, state).run()
     return state
 
 
-def _read_words(tokens: list[str], state: Mentions) -> None:
-    mult, negated = 1.0, False
-    modifiers: list[str] = []
+class _Reader:
+    """One left-to-right pass over the tokens."""
 
-    def reset() -> None:
-        nonlocal mult, negated, modifiers
-        mult, negated, modifiers = 1.0, False, []
+    def __init__(self, tokens: list[str], order: Sequence[Vocabulary], state: Mentions) -> None:
+        self.tokens, self.order, self.state = tokens, order, state
+        # the prompt's language and English are matched by stem too; others exactly
+        # the prompt's language and English know its modifiers; only the
+        # prompt's language is matched by stem (an English stem meets German "die")
+        self.close = [v for v in order if v is order[0] or v.language == "en"]
+        self.mult, self.negated, self.modifiers = 1.0, False, list[str]()
+        self.article: str | None = None  # "une ...": the gender of the person noun to come
+        self.head = True  # still in the clause's opening words ("Junge Amerikanerin, ...")
 
-    i = 0
-    while i < len(tokens):
-        tok = tokens[i]
-        if not tok[0].isalpha() or tok in BOUNDARIES:
-            reset()
+    def reset(self) -> None:
+        self.mult, self.negated, self.modifiers = 1.0, False, []
+
+    def _in(self, attr: str, tok: str) -> bool:
+        return any(tok in getattr(v, attr) for v in self.close)
+
+    def run(self) -> None:
+        self._correct_spelling()
+        i = 0
+        while i < len(self.tokens):
+            tok = self.tokens[i]
+            if tok in CLAUSE_MARKS or self._in("boundaries", tok):
+                self.reset()
+                self.article, self.head = None, True
+                i += 1
+                continue
+            step = self._age(i) or self._phrase(i)
+            if step:
+                i += step
+                continue
+            if tok in self.order[0].articles and (self.head or self.tokens[i - 1] in _OF):
+                # a clause that opens "Une ..." describes the person ("Une Italienne de
+                # 45 ans"), and so does "the voice of a ..." ("d'une infirmière")
+                self.article = self.order[0].articles[tok]
+                i += 1
+                continue
+            if self._in("negations", tok):
+                self.negated = True
+                self.modifiers.append(tok)
+            elif (lemma := _lemma(tok, self.order)) is not None:
+                self._apply(lemma, tok, i + 1)
+            elif self._in("stopwords", tok) or self._in("postnegations", tok):
+                self.article, self.head = None, False  # "une voix": not a person's article
+            elif tok in _EARLY_LATE:
+                self.modifiers.append(tok)  # "early forties": read with the age
+            elif (gender := self._person(tok)) is not None:
+                self.state.apply((Effect("gender", gender, implied=True),), 1.0, False, tok)
+                self.head = False
+            elif not tok.isdigit():
+                self.state.ignored.append(tok)
+                self.reset()  # "very unusual deep voice": "very" went to "unusual"
+                self.head = False
             i += 1
-            continue
-        for length in range(min(MAX_PHRASE, len(tokens) - i), 0, -1):
-            phrase = tuple(tokens[i:i + length])
-            if length == 1 and tok in _ACCENT_ADJECTIVES and _accent_follows(tokens, i + 1):
-                mult *= _INTENSIFIERS.get(phrase, 1.0)
-                modifiers.append(tok)
+
+    def _phrase(self, i: int) -> int:
+        """A trait phrase or an intensifier at ``i``: how many tokens it took (0: none)."""
+        tokens, tok = self.tokens, self.tokens[i]
+        # A word of the prompt's language that carries nothing (Italian "sono")
+        # is only a phrase if that language's own rows say so, word for word.
+        primary = self.order[0]
+        stop = tok in primary.stopwords
+        # a word the prompt's language knows is read as that language's word
+        own = stop or tok in primary.forms
+        searched = [primary] if own else self.order
+        best: tuple[int, Entry, bool] | None = None
+        for vocab in searched:
+            found = vocab.match(tokens, i, fuzzy=vocab is primary and not stop)
+            if found and (best is None or found.length > best[0]):
+                best = (found.length, vocab.entries[found.key], found.exact)
+        intensifier = max((f for v in ([primary] if stop else self.close)
+                           if (f := v.intensifier(tokens, i))),
+                          default=None, key=lambda f: f[0])
+        if (tok in _ACCENT_ADJECTIVES or self._in("accent_adjectives", tok)) \
+                and self._accent_follows(i + 1):
+            self.mult *= intensifier[1] if intensifier and intensifier[0] == 1 else 1.0
+            self.modifiers.append(tok)
+            return 1
+        # an intensifier as written beats a trait word found by its stem
+        # ("profundamente" is "deeply", not "deep")
+        if best and (intensifier is None or best[0] > intensifier[0]
+                     or (best[0] == intensifier[0] and best[2])):
+            if best[1].marker == "negations":
+                self.negated = True
+                self.modifiers.append(" ".join(tokens[i:i + best[0]]))
+            elif best[1].marker == "boundaries":
+                self.reset()
+            elif best[1].marker is None and best[1].effects:
+                self._apply(best[1], " ".join(tokens[i:i + best[0]]), i + best[0])
+                return best[0] + self._postnegated
+            else:  # a phrase that carries nothing ("com sotaque") ends the opening words
+                self.article, self.head = None, False
+            return best[0]
+        if intensifier:
+            if self._entry_overlaps(i, intensifier[0]):
+                return 1  # "a little girl": "little girl" wins over "a little"
+            self.mult *= intensifier[1]
+            self.modifiers.extend(tokens[i:i + intensifier[0]])
+            return intensifier[0]
+        return 0
+
+    def _apply(self, entry: Entry, words: str, after: int) -> None:
+        if any(e.kind == "years" for e in entry.effects) and self.modifiers:
+            # "early forties" = 42, "late sixties" = 68
+            entry = Entry(tuple(Effect(e.kind, float(_early_late(int(float(e.value)),
+                                                                 self.modifiers)))
+                                if e.kind == "years" else e for e in entry.effects),
+                          entry.persona, entry.own)
+        # Japanese and Korean negate after the word: "速くない", "빠르지 않은"
+        self._postnegated = 0
+        for j in range(after, min(after + 2, len(self.tokens))):
+            if self._in("postnegations", self.tokens[j]):
+                self.negated, self._postnegated = True, j - after + 1
                 break
-            if phrase in ENTRIES:
-                words = " ".join([*modifiers, *phrase])
-                state.apply(ENTRIES[phrase], mult, negated, words)
-                # "not too high or too low": the negation covers both
-                carry = negated and tokens[i + length:i + length + 1] in (["or"], ["nor"])
-                reset()
-                if carry:
-                    negated, modifiers = True, ["(not)"]
+            if not self._in("stopwords", self.tokens[j]):
                 break
-            if phrase in _INTENSIFIERS:
-                if _phrase_overlaps(tokens, i, length):
-                    length = 1  # "a little girl": "little girl" wins over "a little"
-                    break
-                mult *= _INTENSIFIERS[phrase]
-                modifiers.extend(phrase)
-                break
-        else:
-            length = 1
-            if tok in NEGATIONS:
-                negated = True
-                modifiers.append(tok)
-            elif (lemma := _lemma(tok)) is not None:
-                state.apply(ENTRIES[(lemma,)], mult, negated, " ".join([*modifiers, tok]))
-                reset()
-            elif tok not in STOPWORDS:
-                state.ignored.append(tok)
-                reset()  # "very unusual deep voice": "very" went to "unusual"
-        i += length
+        kinds = {e.kind for e in entry.effects}
+        if (entry.persona or "accent" in kinds) and " " not in words \
+                and not kinds & {"gender", "age"} \
+                and (gender := self._person(words)) is not None:
+            # "une Italienne", "Narrateur de documentaire": the person's gender
+            entry = Entry((*entry.effects, Effect("gender", gender, implied=True)),
+                          entry.persona, entry.own)
+        if entry.persona or kinds & {"gender", "accent"}:
+            self.article = None
+        if entry.persona:
+            self.state.personas.append(entry.persona)
+        self.state.apply(entry.effects, self.mult, self.negated,
+                         " ".join([*self.modifiers, words]))
+        # "not too high or too low": the negation covers both
+        carry = self.negated and after < len(self.tokens) and self.tokens[after] in _OR
+        self.reset()
+        if carry:
+            self.negated, self.modifiers = True, ["(not)"]
+
+    _postnegated = 0
+
+    def _entry_overlaps(self, start: int, length: int) -> bool:
+        """Whether a trait phrase begins inside tokens[start:start+length] and runs past it."""
+        for j in range(start + 1, start + length):
+            for vocab in self.close:
+                found = vocab.match(self.tokens, j, fuzzy=False)
+                if found and j + found.length > start + length:
+                    return True
+        return False
+
+    def _accent_follows(self, start: int) -> bool:
+        """Whether an accent comes next ("a strong British accent"): then
+        "strong"/"heavy" qualify the accent instead of asking for energy."""
+        for tok in self.tokens[start:start + 3]:
+            found = self.order[0].match(self.tokens, self.tokens.index(tok, start), fuzzy=True)
+            effects = self.order[0].entries[found.key].effects if found else ()
+            if any(e.kind == "accent" for e in effects) or tok == "accent":
+                return True
+            if not self._in("stopwords", tok):
+                return False
+        return False
+
+    def _number(self, i: int) -> tuple[int, int] | None:
+        tok = self.tokens[i]
+        if tok and all(c in _CJK_DIGITS or c == "十" for c in tok):
+            return 1, _cjk_number(tok)
+        if tok.endswith(("s", "ish")) and tok.rstrip("sih").isdigit():
+            return 1, int(tok.rstrip("sih"))
+        for vocab in self.close:
+            if (found := vocab.number(self.tokens, i)) is not None:
+                return found
+        return None
+
+    def _age(self, i: int) -> int:
+        """An age in numbers or number words at ``i``: tokens taken (0: none)."""
+        tokens = self.tokens
+        if (self.state.language == "ru" and self._in("age_units", tokens[i])
+                and i + 1 < len(tokens)):
+            found = self._number(i + 1)  # Russian "лет 70": about seventy
+            if found and 3 <= found[1] <= 110:
+                self._years(found[1], " ".join(tokens[i:i + 1 + found[0]]))
+                return 1 + found[0]
+            return 0
+        found = self._number(i)
+        if found is None:
+            return 0
+        length, value = found
+        j = i + length
+        nxt = tokens[j] if j < len(tokens) else ""
+        decade = tokens[i + length - 1].endswith("s") and tokens[i + length - 1][0].isdigit()
+        if nxt in _PLUS_FIVE:  # "seventy-something", "七十多岁"
+            value, j = value + 5, j + 1
+            nxt = tokens[j] if j < len(tokens) else ""
+        if self._in("decade_units", nxt):  # "50代", "20대"
+            value, j, decade = value + 5, j + 1, False
+        elif self._in("age_units", nxt):
+            j += 1
+            while j < len(tokens) and (tokens[j] in _OLD or self._means_old(j)):
+                j += 1  # "seven years old", "30 Jahre alt": the age, not "old"
+        elif decade:
+            value += 5 if value % 10 == 0 else 0
+        elif (upto := self._number(j) if j < len(tokens) else None) and \
+                value < upto[1] <= value + 15 and 13 <= value:
+            value, j = (value + upto[1]) // 2, j + upto[0]  # "35-40": a range
+        elif not (13 <= value <= 110 and (
+                (i > 0 and (tokens[i - 1] in _APPROXIMATE | _IS
+                            or self._in("approximate", tokens[i - 1])))
+                or ((i == 0 or tokens[i - 1] in CLAUSE_MARKS)
+                    and (j == len(tokens) or tokens[j] in CLAUSE_MARKS)))):
+            return 0  # a number alone in its clause ("Teenager, 16, bored") is an age
+        if not 1 <= value <= 110:
+            return 0
+        self._years(value, " ".join(tokens[i:j]))
+        return j - i
+
+    def _person(self, word: str) -> str | None:
+        """The gender of a word that names a person: from the article before it
+        ("une standardiste") or, among a clause's opening words, from its
+        ending ("Présentatrice du journal", "Japanische Touristin")."""
+        article, self.article = self.article, None
+        if article is not None:
+            return article
+        return self.order[0].person_gender(word) if self.head else None
+
+    def _means_old(self, j: int) -> bool:
+        found = self.order[0].match(self.tokens, j, fuzzy=True)
+        entry = self.order[0].entries[found.key] if found and found.length == 1 else None
+        return entry is not None and any(e.kind == "age" and e.value == "elderly"
+                                         for e in entry.effects)
+
+    def _years(self, years: int, phrase: str) -> None:
+        years = _early_late(years, self.modifiers)
+        band = age_band(years)
+        english = self.order[0] if self.order[0].language == "en" else next(
+            v for v in self.order if v.language == "en")
+        implied = tuple(e for e in english.entries[_BAND_WORDS[band]].effects if e.implied)
+        self.state.apply((Effect("years", float(years)), *implied), 1.0, self.negated,
+                         " ".join([*self.modifiers, phrase]))
+        self.reset()
+
+    def _known(self, i: int) -> bool:
+        tok = self.tokens[i]
+        return (not tok.isalpha() or tok in _EARLY_LATE or any(
+            tok in v.forms or tok in v.age_units or tok in v.postnegations
+            or v.match(self.tokens, i, fuzzy=True) for v in self.close)
+            or _lemma(tok, self.order) is not None)
+
+    def _correct_spelling(self) -> None:
+        """Before reading: words nobody knows that are one slip from a known one."""
+        forms = [v.forms | v.age_units for v in self.close if not v.segment]
+        for i, tok in enumerate(self.tokens):
+            if self._known(i):
+                continue
+            fixed = correct(tok, self.state.language, forms)
+            if fixed is not None:
+                self.state.corrections.append(f"{tok} -> {fixed}")
+                self.tokens[i] = fixed
 
 
-def _lemma(word: str) -> str | None:
-    """A known word this one is formed from: "nervously" -> "nervous",
+def _early_late(years: int, modifiers: list[str]) -> int:
+    """Moves a decade's middle ("forties": 45) to its early or late part."""
+    shift = sum(_EARLY_LATE.get(m, 0) for m in modifiers)
+    return years + shift if shift and years % 10 == 5 else years
+
+
+def _cjk_number(text: str) -> int:
+    """"七十" -> 70, "十五" -> 15, "八" -> 8, "七十五" -> 75."""
+    if "十" not in text:
+        return _CJK_DIGITS.get(text[-1], 0)
+    tens, _, units = text.partition("十")
+    return (_CJK_DIGITS.get(tens, 1) if tens else 1) * 10 + (_CJK_DIGITS.get(units, 0)
+                                                            if units else 0)
+
+
+def _lemma(word: str, order: Sequence[Vocabulary]) -> Entry | None:
+    """A known English word this one is formed from: "nervously" -> "nervous",
     "huskier" -> "husky", "gentler" -> "gentle", "calmness" -> "calm"."""
+    english = next((v for v in order if v.language == "en"), None)
+    if english is None:
+        return None
     for suffix, replacements in _SUFFIXES:
         if word.endswith(suffix) and len(word) > len(suffix) + 2:
             stem = word[: -len(suffix)]
             for tail in replacements:
                 candidate = stem + tail if tail != "<" else stem[:-1]
-                if (candidate,) in ENTRIES:
-                    return candidate
+                if (candidate,) in english.entries:
+                    return english.entries[(candidate,)]
     return None
-
-
-def _phrase_overlaps(tokens: list[str], start: int, length: int) -> bool:
-    """Whether a trait phrase begins inside tokens[start:start+length] and runs past it."""
-    for j in range(start + 1, start + length):
-        for n in range(start + length - j + 1, MAX_PHRASE + 1):
-            if tuple(tokens[j:j + n]) in ENTRIES and j + n <= len(tokens):
-                return True
-    return False
-
-
-def _accent_follows(tokens: list[str], start: int) -> bool:
-    """Whether an accent comes next ("a strong British accent"): then
-    "strong"/"heavy" qualify the accent instead of asking for energy."""
-    for tok in tokens[start:start + 3]:
-        effects = ENTRIES.get((tok,), ())
-        if any(e.kind == "accent" for e in effects) or tok == "accent":
-            return True
-        if tok not in STOPWORDS:
-            return False
-    return False

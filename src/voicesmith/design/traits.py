@@ -1,7 +1,10 @@
 """From a prompt in plain words to the traits of a voice (``parse_prompt``).
 
 The parser reads left to right, matching the longest known phrase first
-("high pitched" before "high"). What it understands is in ``lexicon.py``.
+("high pitched" before "high"), in the prompt's own language (English,
+Spanish, French, German, Italian, Portuguese, Russian, Chinese, Japanese,
+Korean, Hindi) and in English. What it understands is data in
+``vocabulary/`` (words, personas); how it reads is in ``reading.py``.
 
 Rules, so that results are predictable and can be explained back to the user:
 
@@ -23,8 +26,18 @@ Rules, so that results are predictable and can be explained back to the user:
   not too deep" is moderately deep, "high-pitched and deep" is neutral). For
   gender every mention is a vote (explicit words 1, implied 0.7); the largest
   total wins, a tie goes to the last mention, and the confidence is the
-  winner's share. For age and accent the last mention wins. Every real
-  conflict is reported in ``conflicts``.
+  winner's share. A hedged gender ("almost masculine") is a weak vote. For
+  age and accent the last mention wins; a negated age ("older, but not
+  elderly") moves a matching age one band younger. Every real conflict is
+  reported in ``conflicts``.
+* Ages in numbers and words ("seven years old", "a 7-year-old", "in her late
+  sixties", "fifties", "seventy-something", "70歳", "лет 70") set ``age_years``
+  and the band; "N years old" is never "old".
+* Personas ("drill sergeant", "sounds like a radio DJ") bring a documented
+  bundle of implied traits (``vocabulary/personas.toml``); the last one named
+  is ``persona``.
+* Misspellings ("womn", "hihg") are read as the word one edit away when they
+  are not words of their own, and reported in ``corrections``.
 * Unknown words are never an error: content words the parser does not know are
   listed in ``ignored`` so a client can see what had no effect.
 """
@@ -36,7 +49,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from voicesmith.design.lexicon import AXES
-from voicesmith.design.reading import ACCENTS, read_prompt
+from voicesmith.design.mentions import ACCENTS
+from voicesmith.design.reading import read_prompt
+from voicesmith.design.spelling import load_word_lists
+from voicesmith.design.vocabulary import vocabularies
 from voicesmith.engine.languages import Language
 
 
@@ -47,6 +63,7 @@ class VoiceTraits:
     gender: str | None = None  # "female" | "male" | "neutral" | None
     gender_confidence: float = 0.0
     age: str | None = None  # child, teen, young, adult, middle-aged, elderly
+    age_years: int | None = None  # when the prompt gives an age ("in his 70s": 75)
     pitch: float = 0.0  # - deeper, + higher
     pace: float = 0.0  # - slower, + faster
     energy: float = 0.0  # - calmer, + livelier
@@ -61,6 +78,9 @@ class VoiceTraits:
     ignored: tuple[str, ...] = ()
     conflicts: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()
+    persona: str | None = None
+    corrections: tuple[str, ...] = ()
+    prompt_language: str = "en"
 
     def axis(self, name: str) -> float:
         return float(getattr(self, name))
@@ -77,6 +97,8 @@ class VoiceTraits:
             "style": list(self.style), "matched": list(self.matched),
             "ignored": list(self.ignored), "conflicts": list(self.conflicts),
             "notes": list(self.notes),
+            "age_years": self.age_years, "persona": self.persona,
+            "corrections": list(self.corrections), "prompt_language": self.prompt_language,
         }
 
 
@@ -113,9 +135,15 @@ def _gender(votes: list[tuple[str, float, str]]) -> tuple[str | None, float, str
     return winner, confidence, conflict
 
 
+def load_vocabulary() -> None:
+    """Load the vocabularies and word lists (about 1 s) so that no request waits for them."""
+    vocabularies()
+    load_word_lists()
+
+
 def parse_prompt(prompt: str) -> VoiceTraits:
     """Read the traits of a voice from a free-text description. Never raises."""
-    state = read_prompt(prompt or "")
+    state = read_prompt(prompt if isinstance(prompt, str) else "")
     conflicts: list[str] = []
     axes: dict[str, float] = {}
     for axis in AXES:
@@ -123,20 +151,21 @@ def parse_prompt(prompt: str) -> VoiceTraits:
         if conflict:
             conflicts.append(f"{axis}: {conflict}")
     gender, confidence, gender_conflict = _gender(state.gender_votes)
+    age, years = state.age()
     if gender_conflict:
         conflicts.append(gender_conflict)
-    for kind, found in (("age", state.ages), ("accent", state.accents)):
+    for kind, found in (("age", [a[:2] for a in state.ages]), ("accent", state.accents)):
         if len({v for v, _ in found}) > 1:
             conflicts.append(f"{kind}: {', '.join(repr(p) for _, p in found)} disagree; "
                              f"the last ('{found[-1][1]}') wins")
     return VoiceTraits(
         gender=gender, gender_confidence=confidence,
-        age=state.ages[-1][0] if state.ages else None,
-        accent=ACCENTS[state.accents[-1][0]] if state.accents else None,
-        emotions=state.labels["emotion"], timbre=state.labels["timbre"],
-        style=tuple(state.labels["style"]), matched=tuple(state.matched),
+        age=age, age_years=years,
+        accent=ACCENTS[accent] if (accent := state.accent()) in ACCENTS else None,
+        emotions=state.label_group("emotion"), timbre=state.label_group("timbre"),
+        style=tuple({**state.implied_labels["style"], **state.labels["style"]}), matched=tuple(state.matched),
         ignored=tuple(dict.fromkeys(state.ignored)), conflicts=tuple(conflicts),
-        notes=tuple(state.notes), **axes,
+        notes=tuple(state.notes), persona=state.personas[-1] if state.personas else None,
+        corrections=tuple(state.corrections), prompt_language=state.language, **axes,
     )
-
 

@@ -27,6 +27,7 @@ from voicesmith.evaluation.report import (
 from voicesmith.evaluation.suites.base import SuiteContext, SuiteReport
 
 SUITES: dict[str, str] = {
+    "prompts": "voicesmith.evaluation.suites.prompts",
     "design": "voicesmith.evaluation.suites.design",
     "clone": "voicesmith.evaluation.suites.clone",
     "upload": "voicesmith.evaluation.suites.upload_suite",
@@ -117,7 +118,7 @@ def load_default_engine() -> SpeechEngine:
 
 def evaluate(choice: str, out: Path, *, quick: bool = False, url: str | None = None,
              key: str | None = None, data_dir: Path | None = None,
-             console: Console | None = None) -> int:
+             corpus: Path | None = None, console: Console | None = None) -> int:
     """What ``voicesmith eval`` does; returns its exit code (see ``report.EXIT_*``)."""
     names = suite_names(choice)
     say = console or Console(stderr=True)
@@ -129,10 +130,11 @@ def evaluate(choice: str, out: Path, *, quick: bool = False, url: str | None = N
     ctx: SuiteContext
     if url:
         ctx = RemoteSuiteContext(engine=engine, out=out, data_dir=data, quick=quick,
-                                 url=url, key=key or "")
+                                 prompt_corpus=corpus, url=url, key=key or "")
         mode = f"speech over HTTP from {url} where the suite supports it"
     else:
-        ctx = SuiteContext(engine=engine, out=out, data_dir=data, quick=quick)
+        ctx = SuiteContext(engine=engine, out=out, data_dir=data, quick=quick,
+                           prompt_corpus=corpus)
         mode = "in-process engine"
     mode += ", quick" if quick else ""
     reports = run_suites(names, ctx, on_start=lambda n: say.print(f"running suite [b]{n}[/b]..."))

@@ -6,7 +6,6 @@ import json
 
 import pytest
 
-from voicesmith.design.lexicon import TRAIT_WORDS
 from voicesmith.design.traits import VoiceTraits, parse_prompt
 from voicesmith.engine.languages import (
     AMERICAN_ENGLISH,
@@ -243,13 +242,6 @@ def test_to_dict_is_json() -> None:
     assert d["ignored"] == ["flibbertigibbet"]
     assert set(d) >= {"gender", "gender_confidence", "age", "pitch", "pace", "energy",
                       "accent", "emotions", "timbre", "matched", "ignored", "conflicts"}
-
-
-def test_lexicon_has_no_contradicting_duplicates() -> None:
-    seen: dict[str, str] = {}
-    for words, spec in TRAIT_WORDS.items():
-        for word in words.split("|"):
-            assert seen.setdefault(word, spec) == spec, f"{word!r} is defined twice"
 
 
 def test_matched_phrases_carry_only_their_own_modifiers() -> None:

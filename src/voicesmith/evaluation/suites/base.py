@@ -17,6 +17,7 @@ class SuiteContext:
     out: Path
     data_dir: Path | None = None  # ../shared/data, for suites that need recordings
     quick: bool = False
+    prompt_corpus: Path | None = None  # the prompts suite: another corpus folder
 
 
 @dataclass

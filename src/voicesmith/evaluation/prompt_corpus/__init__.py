@@ -1,0 +1,1 @@
+"""The prompt corpus of the prompts suite (data files; see README.md)."""
