@@ -39,6 +39,7 @@ class Mentions:
     axes: dict[str, list[tuple[float, bool, bool, str]]] = field(
         default_factory=lambda: {a: [] for a in AXES})  # (value, implied, negated, phrase)
     gender_votes: list[tuple[str, float, str]] = field(default_factory=list)
+    negated_genders: set[str] = field(default_factory=set)  # "neither male nor female"
     ages: list[tuple[str, str, int | None]] = field(default_factory=list)  # band, phrase, years
     negated_ages: set[str] = field(default_factory=set)
     accents: list[tuple[str, str]] = field(default_factory=list)
@@ -83,6 +84,7 @@ class Mentions:
 
     def _gender(self, value: str, implied: bool, mult: float, negated: bool, phrase: str) -> None:
         if negated:
+            self.negated_genders.add(value)
             other = {"female": "male", "male": "female"}.get(value)
             if other:
                 self.gender_votes.append((other, 0.6, phrase))

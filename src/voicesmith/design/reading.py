@@ -9,7 +9,9 @@ negation to the next trait word, and collects every mention in ``Mentions``;
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+
+from dataclasses import replace
 
 from voicesmith.design.lexicon import Effect, age_band
 from voicesmith.design.mentions import Mentions
@@ -33,6 +35,7 @@ _OLD = frozenset({"old", "aged", "of", "age"})
 _IS = frozenset({"is", "hes", "shes", "im", "aged", "age", "est", "ist", "tiene", "tem", "ha"})
 _OR = frozenset("or nor ni o ou nem né oder noch или ни 또는 或 或者 也不 も".split())
 _OF = frozenset({"de", "di", "da", "do", "of", "von"})
+_TO = frozenset({"to", "for", "à", "aux", "pour", "para", "für", "per", "ai", "alle", "для"})
 _EARLY_LATE = {"early": -3, "mid": 0, "middle": 0, "late": 3}
 _CJK_DIGITS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8,
                "九": 9}
@@ -69,6 +72,8 @@ class _Reader:
         self.mult, self.negated, self.modifiers = 1.0, False, list[str]()
         self.article: str | None = None  # "une ...": the gender of the person noun to come
         self.head = True  # still in the clause's opening words ("Junge Amerikanerin, ...")
+        self.speaking = False  # right after "speaks"/"parle"/"spricht": a language, not an accent
+        self.audience = False  # right after "to"/"for": the listeners, not the speaker
 
     def reset(self) -> None:
         self.mult, self.negated, self.modifiers = 1.0, False, []
@@ -86,6 +91,10 @@ class _Reader:
                 self.article, self.head = None, True
                 i += 1
                 continue
+            previous = self.tokens[i - 1] if i else ""
+            self.speaking = self._in("speak_verbs", previous) or (
+                i > 1 and self._in("speak_verbs", self.tokens[i - 2]))
+            self.audience = previous in _TO or (i > 1 and self.tokens[i - 2] in _TO)
             step = self._age(i) or self._phrase(i)
             if step:
                 i += step
@@ -101,10 +110,10 @@ class _Reader:
                 self.modifiers.append(tok)
             elif (lemma := _lemma(tok, self.order)) is not None:
                 self._apply(lemma, tok, i + 1)
+            elif self._decade_position(tok) is not None:
+                self.modifiers.append(tok)  # "early forties", "Anfang 20": read with the age
             elif self._in("stopwords", tok) or self._in("postnegations", tok):
                 self.article, self.head = None, False  # "une voix": not a person's article
-            elif tok in _EARLY_LATE:
-                self.modifiers.append(tok)  # "early forties": read with the age
             elif (gender := self._person(tok)) is not None:
                 self.state.apply((Effect("gender", gender, implied=True),), 1.0, False, tok)
                 self.head = False
@@ -164,7 +173,8 @@ class _Reader:
         if any(e.kind == "years" for e in entry.effects) and self.modifiers:
             # "early forties" = 42, "late sixties" = 68
             entry = Entry(tuple(Effect(e.kind, float(_early_late(int(float(e.value)),
-                                                                 self.modifiers)))
+                                                                 self.modifiers,
+                                                                 self._decade_position)))
                                 if e.kind == "years" else e for e in entry.effects),
                           entry.persona, entry.own)
         # Japanese and Korean negate after the word: "速くない", "빠르지 않은"
@@ -176,14 +186,22 @@ class _Reader:
             if not self._in("stopwords", self.tokens[j]):
                 break
         kinds = {e.kind for e in entry.effects}
-        if (entry.persona or "accent" in kinds) and " " not in words \
-                and not kinds & {"gender", "age"} \
-                and (gender := self._person(words)) is not None:
+        person = entry.persona or kinds & {"accent", "age", "style"}
+        if self.speaking and "accent" in kinds:
+            # "an Italian who speaks French": French is the language, not the accent
+            entry = Entry(tuple(replace(e, implied=True) if e.kind == "accent" else e
+                                for e in entry.effects), entry.persona, entry.own)
+        if person and "gender" not in kinds \
+                and (gender := self._person(words.split()[0], known=True)) is not None:
             # "une Italienne", "Narrateur de documentaire": the person's gender
             entry = Entry((*entry.effects, Effect("gender", gender, implied=True)),
                           entry.persona, entry.own)
-        if entry.persona or kinds & {"gender", "accent"}:
+        if person or "gender" in kinds:
             self.article = None
+        if "age" in kinds and self.audience and self.state.ages:
+            # "a kindly old nurse who talks to scared kids": the listeners' age
+            entry = Entry(tuple(e for e in entry.effects if e.kind not in ("age", "years")),
+                          entry.persona, entry.own)
         if entry.persona:
             self.state.personas.append(entry.persona)
         self.state.apply(entry.effects, self.mult, self.negated,
@@ -254,7 +272,8 @@ class _Reader:
             j += 1
             while j < len(tokens) and (tokens[j] in _OLD or self._means_old(j)):
                 j += 1  # "seven years old", "30 Jahre alt": the age, not "old"
-        elif decade:
+        elif decade or (value % 10 == 0 and 20 <= value and i > 0
+                        and self._decade_position(tokens[i - 1]) is not None):
             value += 5 if value % 10 == 0 else 0
         elif (upto := self._number(j) if j < len(tokens) else None) and \
                 value < upto[1] <= value + 15 and 13 <= value:
@@ -270,14 +289,18 @@ class _Reader:
         self._years(value, " ".join(tokens[i:j]))
         return j - i
 
-    def _person(self, word: str) -> str | None:
+    def _person(self, word: str, known: bool = False) -> str | None:
         """The gender of a word that names a person: from the article before it
         ("une standardiste") or, among a clause's opening words, from its
         ending ("Présentatrice du journal", "Japanische Touristin")."""
         article, self.article = self.article, None
         if article is not None:
             return article
-        return self.order[0].person_gender(word) if self.head else None
+        if not self.head:
+            return None
+        # a known role word's ending is read only when it is a real suffix
+        # ("narrateur", "americano"), never a bare "-a" ("pirata")
+        return self.order[0].person_gender(word, min_suffix=2 if known else 1)
 
     def _means_old(self, j: int) -> bool:
         found = self.order[0].match(self.tokens, j, fuzzy=True)
@@ -285,8 +308,15 @@ class _Reader:
         return entry is not None and any(e.kind == "age" and e.value == "elderly"
                                          for e in entry.effects)
 
+    def _decade_position(self, word: str) -> int | None:
+        """-3 early, 0 mid, +3 late: "early", "Anfang", "fin de la"..."""
+        if word in _EARLY_LATE:
+            return _EARLY_LATE[word]
+        return next((v.decade_positions[word] for v in self.close
+                     if word in v.decade_positions), None)
+
     def _years(self, years: int, phrase: str) -> None:
-        years = _early_late(years, self.modifiers)
+        years = _early_late(years, self.modifiers, self._decade_position)
         band = age_band(years)
         english = self.order[0] if self.order[0].language == "en" else next(
             v for v in self.order if v.language == "en")
@@ -297,7 +327,7 @@ class _Reader:
 
     def _known(self, i: int) -> bool:
         tok = self.tokens[i]
-        return (not tok.isalpha() or tok in _EARLY_LATE or any(
+        return (not tok.isalpha() or self._decade_position(tok) is not None or any(
             tok in v.forms or tok in v.age_units or tok in v.postnegations
             or v.match(self.tokens, i, fuzzy=True) for v in self.close)
             or _lemma(tok, self.order) is not None)
@@ -314,9 +344,10 @@ class _Reader:
                 self.tokens[i] = fixed
 
 
-def _early_late(years: int, modifiers: list[str]) -> int:
+def _early_late(years: int, modifiers: list[str],
+                position: Callable[[str], int | None] = _EARLY_LATE.get) -> int:
     """Moves a decade's middle ("forties": 45) to its early or late part."""
-    shift = sum(_EARLY_LATE.get(m, 0) for m in modifiers)
+    shift = sum(position(m) or 0 for m in modifiers)
     return years + shift if shift and years % 10 == 5 else years
 
 

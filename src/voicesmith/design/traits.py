@@ -151,6 +151,8 @@ def parse_prompt(prompt: str) -> VoiceTraits:
         if conflict:
             conflicts.append(f"{axis}: {conflict}")
     gender, confidence, gender_conflict = _gender(state.gender_votes)
+    if {"male", "female"} <= state.negated_genders:  # "ni masculine ni féminine"
+        gender, confidence, gender_conflict = "neutral", 0.8, None
     age, years = state.age()
     if gender_conflict:
         conflicts.append(gender_conflict)

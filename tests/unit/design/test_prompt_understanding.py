@@ -181,3 +181,45 @@ def test_never_raises_on_edge_cases(prompt: str) -> None:
 def test_a_very_long_prompt_is_read_up_to_a_limit_and_says_so() -> None:
     t = parse_prompt("deep " + "word " * 1000)
     assert t.pitch < 0 and any("first" in n for n in t.notes)
+
+
+# ---------------------------------------------------------------- grammar and scope
+@pytest.mark.parametrize(("prompt", "gender"), [
+    ("Une Italienne de 45 ans, volubile", "female"),
+    ("Présentatrice du journal, ton sérieux", "female"),
+    ("Narrateur de documentaire, voix posée", "male"),
+    ("Japanische Touristin mit japanischem Akzent", "female"),
+    ("Voix fatiguée d'une infirmière", "female"),
+    ("Un adolescente aburrido", "male"),
+    ("Capitão pirata mal-humorado, voz rouca", None),  # "-a" of "pirata" is no feminine
+])
+def test_grammatical_gender_names_the_person(prompt: str, gender: str | None) -> None:
+    assert parse_prompt(prompt).gender == gender
+
+
+def test_a_voice_nouns_article_is_not_a_persons() -> None:
+    # "une voix", "un débit": feminine and masculine nouns that are not the speaker
+    assert parse_prompt("une voix douce, un débit lent").gender is None
+
+
+def test_the_language_spoken_is_not_the_accent() -> None:
+    t = parse_prompt("Un Italien enthousiaste qui parle français avec un fort accent")
+    assert t.accent is not None and t.accent.code == "it"
+
+
+def test_the_listeners_age_is_not_the_speakers() -> None:
+    assert parse_prompt("a kindly old nurse who talks softly to scared kids").age == "elderly"
+
+
+@pytest.mark.parametrize("prompt", ["neither masculine nor feminine",
+                                    "Voce neutra, né maschile né femminile"])
+def test_neither_gender_is_neutral(prompt: str) -> None:
+    assert parse_prompt(prompt).gender == "neutral"
+
+
+@pytest.mark.parametrize(("prompt", "years"), [
+    ("Männlich, Anfang 20, locker", 22), ("Französin, Ende 20", 28),
+    ("a man in his early 40s", 42), ("a woman in her late sixties", 68),
+])
+def test_where_in_a_decade(prompt: str, years: int) -> None:
+    assert parse_prompt(prompt).age_years == years

@@ -61,6 +61,8 @@ class Vocabulary:
     accent_adjectives: frozenset[str]  # "strong", "fuerte", "強い": say how strong an accent is
     approximate: frozenset[str]  # "about", "environ", "около": a bare number after it is an age
     articles: dict[str, str]  # "une" -> female: the gender of the person noun that follows
+    speak_verbs: frozenset[str]  # "speaks", "parle": a language named next is not an accent
+    decade_positions: dict[str, int]  # "anfang" -3, "mitte" 0, "ende" 3: where in a decade
     person_suffixes: tuple[tuple[str, str], ...]  # ("trice", "female"), longest first
     _stems: dict[str, str] = field(default_factory=dict)  # a cache: stemming is slow
 
@@ -119,10 +121,11 @@ class Vocabulary:
         keys |= self.age_units | self.decade_units | self.boundaries
         return {k.rstrip("*"): len(k.rstrip("*")) for k in keys if k and " " not in k}
 
-    def person_gender(self, token: str) -> str | None:
+    def person_gender(self, token: str, min_suffix: int = 1) -> str | None:
         """The gender a person noun's ending tells ("présentatrice": female)."""
         for suffix, gender in self.person_suffixes:
-            if token.endswith(suffix) and len(token) > len(suffix) + 2:
+            if len(suffix) >= min_suffix and token.endswith(suffix) \
+                    and len(token) > len(suffix) + 2:
                 return gender or None  # "" : either ("turista", "cantante")
         return None
 
@@ -277,6 +280,9 @@ def _load(data: Mapping[str, Any], english: Mapping[tuple[str, ...], Entry] | No
         accent_adjectives=_strings(data, "accent_adjectives"),
         approximate=_strings(data, "approximate"),
         articles={str(k).lower(): str(v) for k, v in data.get("articles", {}).items()},
+        speak_verbs=_strings(data, "speak_verbs"),
+        decade_positions={str(k).lower(): int(v)
+                          for k, v in data.get("decade_positions", {}).items()},
         person_suffixes=tuple(sorted(((str(k).lower(), str(v))
                                       for k, v in data.get("person_suffixes", {}).items()),
                                      key=lambda kv: -len(kv[0]))),
