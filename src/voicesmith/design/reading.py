@@ -10,7 +10,6 @@ negation to the next trait word, and collects every mention in ``Mentions``;
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-
 from dataclasses import replace
 
 from voicesmith.design.lexicon import Effect, age_band
