@@ -4,7 +4,7 @@
   any of the prompt languages: ``vocabulary/`` the words and personas (data
   files), ``lexicon.py`` what their effects mean, ``tokens.py`` cutting text
   into words, ``spelling.py`` misspellings, ``reading.py`` the reading,
-  ``mentions.py`` what was mentioned.
+  ``ages.py`` ages in numbers, ``mentions.py`` what was mentioned.
 * ``voice_builder.design_voice(prompt, language, params, stock_voices, previous)
   -> DesignedVoice``: the voice, its effective language, the traits and a
   JSON recipe of how it was made (``sampling.py`` the sampling parameters,

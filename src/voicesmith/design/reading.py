@@ -9,10 +9,11 @@ negation to the next trait word, and collects every mention in ``Mentions``;
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import replace
 
-from voicesmith.design.lexicon import Effect, age_band
+from voicesmith.design.ages import AgeReading, early_late
+from voicesmith.design.lexicon import Effect
 from voicesmith.design.mentions import Mentions
 from voicesmith.design.spelling import correct
 from voicesmith.design.tokens import CLAUSE_MARKS, detect_language, normalize, tokenize
@@ -20,26 +21,14 @@ from voicesmith.design.vocabulary import Entry, Vocabulary, vocabularies
 
 MAX_TOKENS = 400  # a prompt is at most a few sentences; the rest is not read (noted)
 # The English row whose implied effects an age in years brings along.
-_BAND_WORDS = {"child": ("child",), "teen": ("teen",), "young": ("young",), "adult": ("adult",),
-               "middle-aged": ("middle", "aged"), "elderly": ("elderly",)}
 # (suffix, what may replace it); "<" drops a doubled consonant ("bigger" -> "big")
 _SUFFIXES = (("ily", ("y",)), ("ly", ("", "le", "e")), ("iest", ("y",)), ("est", ("", "e", "<")),
              ("ier", ("y",)), ("er", ("", "e", "<")), ("iness", ("y",)), ("ness", ("",)),
              ("s", ("",)))
-_ACCENT_ADJECTIVES = frozenset("strong heavy thick light mild faint slight".split())
-_APPROXIMATE = frozenset("about around roughly approximately aged age nearly almost over under "
-                         "maybe perhaps circa".split())
-_PLUS_FIVE = frozenset({"something", "ish", "odd", "多", "余", "几", "여"})
-_OLD = frozenset({"old", "aged", "of", "age"})
-_IS = frozenset({"is", "hes", "shes", "im", "aged", "age", "est", "ist", "tiene", "tem", "ha"})
-_OR = frozenset("or nor ni o ou nem né oder noch или ни 또는 或 或者 也不 も".split())
+_ACCENT_ADJECTIVES = frozenset(["strong", "heavy", "thick", "light", "mild", "faint", "slight"])
+_OR = frozenset(["or", "nor", "ni", "o", "ou", "nem", "né", "oder", "noch", "или", "ни", "또는", "或", "或者", "也不", "も"])
 _OF = frozenset({"de", "di", "da", "do", "of", "von"})
 _TO = frozenset({"to", "for", "à", "aux", "pour", "para", "für", "per", "ai", "alle", "для"})
-_EARLY_LATE = {"early": -3, "mid": 0, "middle": 0, "late": 3}
-_CJK_DIGITS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8,
-               "九": 9}
-
-
 def read_prompt(text: str) -> Mentions:
     """Every mention in ``text``."""
     vocabs = vocabularies()
@@ -59,7 +48,7 @@ def read_prompt(text: str) -> Mentions:
     return state
 
 
-class _Reader:
+class _Reader(AgeReading):
     """One left-to-right pass over the tokens."""
 
     def __init__(self, tokens: list[str], order: Sequence[Vocabulary], state: Mentions) -> None:
@@ -76,9 +65,6 @@ class _Reader:
 
     def reset(self) -> None:
         self.mult, self.negated, self.modifiers = 1.0, False, []
-
-    def _in(self, attr: str, tok: str) -> bool:
-        return any(tok in getattr(v, attr) for v in self.close)
 
     def run(self) -> None:
         self._correct_spelling()
@@ -171,7 +157,7 @@ class _Reader:
     def _apply(self, entry: Entry, words: str, after: int) -> None:
         if any(e.kind == "years" for e in entry.effects) and self.modifiers:
             # "early forties" = 42, "late sixties" = 68
-            entry = Entry(tuple(Effect(e.kind, float(_early_late(int(float(e.value)),
+            entry = Entry(tuple(Effect(e.kind, float(early_late(int(float(e.value)),
                                                                  self.modifiers,
                                                                  self._decade_position)))
                                 if e.kind == "years" else e for e in entry.effects),
@@ -234,60 +220,6 @@ class _Reader:
                 return False
         return False
 
-    def _number(self, i: int) -> tuple[int, int] | None:
-        tok = self.tokens[i]
-        if tok and all(c in _CJK_DIGITS or c == "十" for c in tok):
-            return 1, _cjk_number(tok)
-        if tok.endswith(("s", "ish")) and tok.rstrip("sih").isdigit():
-            return 1, int(tok.rstrip("sih"))
-        for vocab in self.close:
-            if (found := vocab.number(self.tokens, i)) is not None:
-                return found
-        return None
-
-    def _age(self, i: int) -> int:
-        """An age in numbers or number words at ``i``: tokens taken (0: none)."""
-        tokens = self.tokens
-        if (self.state.language == "ru" and self._in("age_units", tokens[i])
-                and i + 1 < len(tokens)):
-            found = self._number(i + 1)  # Russian "лет 70": about seventy
-            if found and 3 <= found[1] <= 110:
-                self._years(found[1], " ".join(tokens[i:i + 1 + found[0]]))
-                return 1 + found[0]
-            return 0
-        found = self._number(i)
-        if found is None:
-            return 0
-        length, value = found
-        j = i + length
-        nxt = tokens[j] if j < len(tokens) else ""
-        decade = tokens[i + length - 1].endswith("s") and tokens[i + length - 1][0].isdigit()
-        if nxt in _PLUS_FIVE:  # "seventy-something", "七十多岁"
-            value, j = value + 5, j + 1
-            nxt = tokens[j] if j < len(tokens) else ""
-        if self._in("decade_units", nxt):  # "50代", "20대"
-            value, j, decade = value + 5, j + 1, False
-        elif self._in("age_units", nxt):
-            j += 1
-            while j < len(tokens) and (tokens[j] in _OLD or self._means_old(j)):
-                j += 1  # "seven years old", "30 Jahre alt": the age, not "old"
-        elif decade or (value % 10 == 0 and 20 <= value and i > 0
-                        and self._decade_position(tokens[i - 1]) is not None):
-            value += 5 if value % 10 == 0 else 0
-        elif (upto := self._number(j) if j < len(tokens) else None) and \
-                value < upto[1] <= value + 15 and 13 <= value:
-            value, j = (value + upto[1]) // 2, j + upto[0]  # "35-40": a range
-        elif not (13 <= value <= 110 and (
-                (i > 0 and (tokens[i - 1] in _APPROXIMATE | _IS
-                            or self._in("approximate", tokens[i - 1])))
-                or ((i == 0 or tokens[i - 1] in CLAUSE_MARKS)
-                    and (j == len(tokens) or tokens[j] in CLAUSE_MARKS)))):
-            return 0  # a number alone in its clause ("Teenager, 16, bored") is an age
-        if not 1 <= value <= 110:
-            return 0
-        self._years(value, " ".join(tokens[i:j]))
-        return j - i
-
     def _person(self, word: str, known: bool = False) -> str | None:
         """The gender of a word that names a person: from the article before it
         ("une standardiste") or, among a clause's opening words, from its
@@ -300,29 +232,6 @@ class _Reader:
         # a known role word's ending is read only when it is a real suffix
         # ("narrateur", "americano"), never a bare "-a" ("pirata")
         return self.order[0].person_gender(word, min_suffix=2 if known else 1)
-
-    def _means_old(self, j: int) -> bool:
-        found = self.order[0].match(self.tokens, j, fuzzy=True)
-        entry = self.order[0].entries[found.key] if found and found.length == 1 else None
-        return entry is not None and any(e.kind == "age" and e.value == "elderly"
-                                         for e in entry.effects)
-
-    def _decade_position(self, word: str) -> int | None:
-        """-3 early, 0 mid, +3 late: "early", "Anfang", "fin de la"..."""
-        if word in _EARLY_LATE:
-            return _EARLY_LATE[word]
-        return next((v.decade_positions[word] for v in self.close
-                     if word in v.decade_positions), None)
-
-    def _years(self, years: int, phrase: str) -> None:
-        years = _early_late(years, self.modifiers, self._decade_position)
-        band = age_band(years)
-        english = self.order[0] if self.order[0].language == "en" else next(
-            v for v in self.order if v.language == "en")
-        implied = tuple(e for e in english.entries[_BAND_WORDS[band]].effects if e.implied)
-        self.state.apply((Effect("years", float(years)), *implied), 1.0, self.negated,
-                         " ".join([*self.modifiers, phrase]))
-        self.reset()
 
     def _known(self, i: int) -> bool:
         tok = self.tokens[i]
@@ -341,22 +250,6 @@ class _Reader:
             if fixed is not None:
                 self.state.corrections.append(f"{tok} -> {fixed}")
                 self.tokens[i] = fixed
-
-
-def _early_late(years: int, modifiers: list[str],
-                position: Callable[[str], int | None] = _EARLY_LATE.get) -> int:
-    """Moves a decade's middle ("forties": 45) to its early or late part."""
-    shift = sum(position(m) or 0 for m in modifiers)
-    return years + shift if shift and years % 10 == 5 else years
-
-
-def _cjk_number(text: str) -> int:
-    """"七十" -> 70, "十五" -> 15, "八" -> 8, "七十五" -> 75."""
-    if "十" not in text:
-        return _CJK_DIGITS.get(text[-1], 0)
-    tens, _, units = text.partition("十")
-    return (_CJK_DIGITS.get(tens, 1) if tens else 1) * 10 + (_CJK_DIGITS.get(units, 0)
-                                                            if units else 0)
 
 
 def _lemma(word: str, order: Sequence[Vocabulary]) -> Entry | None:
