@@ -43,6 +43,22 @@ def test_create_retrieve_and_download_sample(fast_server: RunningServer) -> None
     assert rate == 24_000 and samples.ndim == 1 and len(samples) > 2_400
 
 
+def test_prompts_in_other_languages_ages_personas_and_typos_reach_voice_traits(
+        fast_server: RunningServer) -> None:
+    client = fast_server.client()
+    fr = create(client, unique("fr"), prompt="Voix d'homme grave et chaleureuse, la soixantaine")
+    traits = fr.model_extra["voice_traits"] if fr.model_extra else {}
+    assert traits["gender"] == "male" and 60 <= traits["age_years"] < 70
+    assert traits["prompt_language"] == "fr" and traits["pitch"] < 0
+    en = create(client, unique("sergeant"), prompt="a 7-year-old girl, hihg pitched, like a drill sergeant")
+    traits = en.model_extra["voice_traits"] if en.model_extra else {}
+    assert (traits["age"], traits["age_years"], traits["persona"]) == ("child", 7, "drill sergeant")
+    assert "hihg -> high" in traits["corrections"] and traits["pitch"] > 0
+    # the traits are stored with the version: a retrieve returns the same reading
+    again = client.voice_designs.retrieve(en.id).data
+    assert again.model_extra and again.model_extra["voice_traits"] == traits
+
+
 def test_versions_append_retrieve_and_delete(fast_server: RunningServer) -> None:
     client = fast_server.client()
     d1 = create(client, unique("versions"))
