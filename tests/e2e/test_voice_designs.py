@@ -144,7 +144,7 @@ def test_fifty_version_cap(fast_server: RunningServer) -> None:
 
 def test_seed_reproduces_a_design_exactly(fast_server: RunningServer) -> None:
     client = fast_server.client()
-    args = dict(prompt="A warm, slightly husky female narrator", text="The same words.")
+    args = {"prompt": "A warm, slightly husky female narrator", "text": "The same words."}
     a = client.voice_designs.create(name=unique("seed-a"), extra_body={"seed": 1234},
                                     prompt=args["prompt"], text=args["text"]).data
     b = client.voice_designs.create(name=unique("seed-b"), extra_body={"seed": 1234},

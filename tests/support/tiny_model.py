@@ -45,7 +45,7 @@ def build_tiny_kokoro_model(path: Path, *, pad_samples: int = 0, broken: bool = 
     real model leaves), to exercise trimming. ``broken`` makes every run fail
     inside onnxruntime, to exercise error handling.
     """
-    f32 = lambda x: np.array(x, dtype=np.float32)  # noqa: E731
+    f32 = lambda x: np.array(x, dtype=np.float32)
     nodes = [
         _const("one_idx", np.array(1, dtype=np.int64)),
         _const("per_token", f32([SAMPLES_PER_TOKEN])),

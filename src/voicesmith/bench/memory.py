@@ -30,9 +30,9 @@ def _child(which: str) -> float:
     if which == "raw":
         from voicesmith.bench.raw import raw_kokoro
 
-        with raw_kokoro(paths.model, load_stock_voices(paths.voices_dir), VOICE) as raw:
-            with ThreadPoolExecutor(STREAMS) as pool:
-                list(pool.map(lambda _: raw.synthesize(THROUGHPUT_TEXT), range(STREAMS)))
+        with (raw_kokoro(paths.model, load_stock_voices(paths.voices_dir), VOICE) as raw,
+              ThreadPoolExecutor(STREAMS) as pool):
+            list(pool.map(lambda _: raw.synthesize(THROUGHPUT_TEXT), range(STREAMS)))
     else:
         from voicesmith.bench.local import EngineSystem
         from voicesmith.engine.loader import load_engine

@@ -31,6 +31,7 @@ each one has a concrete meaning for a blend of stock voices (all measurable):
 
 from __future__ import annotations
 
+import math
 import secrets
 from dataclasses import asdict, dataclass
 from typing import Any
@@ -60,7 +61,7 @@ class SamplingParams:
                              ("repetition_penalty", 1.0, 2.0)):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, (int, float)) or not (
-                    lo <= value <= hi) or value != value:
+                    lo <= value <= hi) or math.isnan(value):
                 raise ValidationError(f"{name} must be between {lo} and {hi}, got {value!r}",
                                       pointer=f"/{name}")
         if isinstance(self.top_k, float) and not float(self.top_k).is_integer():

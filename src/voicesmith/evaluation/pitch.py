@@ -14,7 +14,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from voicesmith.evaluation._common import as_mono_float, check_rate, require
 
-__all__ = ["F0Stats", "HIGH_PASS_HZ", "f0_stats", "median_f0"]
+__all__ = ["HIGH_PASS_HZ", "F0Stats", "f0_stats", "median_f0"]
 
 # Mains hum (50/60 Hz) in a recording reads as a steady, confidently "voiced"
 # 60 Hz pitch and drags the median of a voice down; the lowest speaking voices

@@ -12,6 +12,8 @@ speech/pause contrast is tens of dB, which an energy gate resolves well.
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
@@ -34,8 +36,8 @@ _DB_FLOOR = -120.0
 
 
 def _frame_db(audio: NDArray[np.float32], rate: int) -> NDArray[np.float64]:
-    frame = max(1, int(round(_FRAME_S * rate)))
-    hop = max(1, int(round(_HOP_S * rate)))
+    frame = max(1, round(_FRAME_S * rate))
+    hop = max(1, round(_HOP_S * rate))
     if audio.size < frame:
         audio = np.pad(audio, (0, frame - audio.size))
     n_frames = 1 + (audio.size - frame) // hop
@@ -53,7 +55,7 @@ def _runs(mask: NDArray[np.bool_]) -> list[tuple[int, int, bool]]:
     """(start, end, value) of each run of equal values in ``mask``."""
     edges = np.flatnonzero(np.diff(mask.astype(np.int8))) + 1
     bounds = np.concatenate(([0], edges, [mask.size]))
-    return [(int(a), int(b), bool(mask[a])) for a, b in zip(bounds[:-1], bounds[1:], strict=True)]
+    return [(int(a), int(b), bool(mask[a])) for a, b in itertools.pairwise(bounds)]
 
 
 def speech_mask(samples: ArrayLike, sample_rate: int) -> NDArray[np.bool_]:
@@ -80,8 +82,8 @@ def speech_mask(samples: ArrayLike, sample_rate: int) -> NDArray[np.bool_]:
         return np.full(db.size, peak > _DB_FLOOR + 1.0)
     gate = max(floor + _GATE_FRACTION * (peak - floor), peak - _MAX_BELOW_PEAK_DB)
     mask: NDArray[np.bool_] = db > gate
-    min_pause = int(round(_MIN_PAUSE_S / _HOP_S))
-    min_speech = int(round(_MIN_SPEECH_S / _HOP_S))
+    min_pause = round(_MIN_PAUSE_S / _HOP_S)
+    min_speech = round(_MIN_SPEECH_S / _HOP_S)
     for start, end, on in _runs(mask):
         # Inner pauses only: leading/trailing silence stays silence.
         if not on and end - start < min_pause and start > 0 and end < mask.size:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Literal, TypeVar
+from typing import Generic, Literal, TypeVar
 
 from sqlalchemy import Select, func, select
 from sqlalchemy.exc import IntegrityError
@@ -24,15 +24,18 @@ class Page:
     size: int
 
 
-class _NamedRepository:
+_Named = TypeVar("_Named", VoiceDesign, VoiceClone)
+
+
+class _NamedRepository(Generic[_Named]):
     """Lookup, listing and paging shared by designs and clones (org-scoped, named)."""
 
-    model: type[VoiceDesign] | type[VoiceClone]
+    model: type[_Named]
 
     def __init__(self, session: Session) -> None:
         self.session = session
 
-    def find(self, organization: str, ident: str) -> VoiceDesign | VoiceClone | None:
+    def find(self, organization: str, ident: str) -> _Named | None:
         """By UUID or by name, within one organization only."""
         model = self.model
         column = model.id if is_uuid(ident) else model.name
@@ -54,7 +57,7 @@ class _NamedRepository:
         sort: SortKey,
         page: Page,
         extra: Sequence = (),
-    ) -> tuple[list, int]:
+    ) -> tuple[list[_Named], int]:
         model = self.model
         stmt: Select = select(model).where(model.organization == organization, *extra)
         if name_contains:
@@ -67,7 +70,7 @@ class _NamedRepository:
         return list(self.session.scalars(stmt)), total
 
 
-class DesignRepository(_NamedRepository):
+class DesignRepository(_NamedRepository[VoiceDesign]):
     model = VoiceDesign
 
     def latest_version(self, design: VoiceDesign) -> VoiceDesignVersion | None:
@@ -77,7 +80,7 @@ class DesignRepository(_NamedRepository):
         return next((v for v in design.versions if v.version == number), None)
 
 
-class CloneRepository(_NamedRepository):
+class CloneRepository(_NamedRepository[VoiceClone]):
     model = VoiceClone
 
     def all(self, organization: str) -> list[VoiceClone]:

@@ -9,6 +9,7 @@ audio is missing.
 
 from __future__ import annotations
 
+import builtins
 import logging
 import os
 from dataclasses import asdict, dataclass
@@ -19,11 +20,11 @@ from voicesmith.design.sampling import SamplingParams
 from voicesmith.design.voice_builder import DesignedVoice, design_voice
 from voicesmith.engine.base import VoiceStyle
 from voicesmith.engine.languages import resolve_language
-from voicesmith.voices.common import check_name, check_provider, discard_sample_if_unreferenced
 from voicesmith.errors import BadRequestError, ConflictError, NotFoundError, ValidationError
 from voicesmith.store.blobs import BlobStore
 from voicesmith.store.models import VoiceDesign, VoiceDesignVersion, utcnow
 from voicesmith.store.repositories import Page, SortKey, UnitOfWork
+from voicesmith.voices.common import check_name, check_provider, discard_sample_if_unreferenced
 from voicesmith.voices.synthesis import SampleSynthesizer
 
 log = logging.getLogger(__name__)
@@ -78,7 +79,7 @@ class DesignService:
         return found
 
     def list(self, organization: str, *, name_contains: str | None, sort: SortKey,
-             page: Page) -> tuple[list[VoiceDesign], int]:
+             page: Page) -> tuple[builtins.list[VoiceDesign], int]:
         with UnitOfWork(self._sessions) as uow:
             return uow.designs.page(organization, name_contains=name_contains, sort=sort, page=page)
 
@@ -109,7 +110,7 @@ class DesignService:
             self._discard_if_unreferenced(key)
             raise
 
-    def _check_can_add(self, organization: str, req: DesignRequest) -> list[VoiceStyle]:
+    def _check_can_add(self, organization: str, req: DesignRequest) -> builtins.list[VoiceStyle]:
         """Fail before synthesis when the request cannot succeed; earlier voices for the penalty."""
         with UnitOfWork(self._sessions) as uow:
             if req.voice_design_id is None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 import hashlib
 import secrets
 from dataclasses import dataclass
@@ -51,11 +52,11 @@ class KeyService:
             uow.commit()
         return plaintext, _info(row)
 
-    def list(self) -> list[KeyInfo]:
+    def list(self) -> builtins.list[KeyInfo]:
         with UnitOfWork(self._sessions) as uow:
             return [_info(k) for k in uow.keys.all()]
 
-    def revoke(self, ident: str) -> list[KeyInfo]:
+    def revoke(self, ident: str) -> builtins.list[KeyInfo]:
         """Revoke every active key whose id, name or prefix is ``ident``."""
         with UnitOfWork(self._sessions) as uow:
             keys = [k for k in uow.keys.find(ident) if k.revoked_at is None]

@@ -133,7 +133,7 @@ def test_a_child_process_reports_its_own_peak_memory_not_its_parents() -> None:
     ballast = np.ones(50_000_000)  # 400 MB, touched
     assert own_peak_rss_mb() > 400
     child = subprocess.run(
-        [sys.executable, "-c", "from voicesmith.bench.probes import own_peak_rss_mb as p; "
-                               "print(p())"], capture_output=True, text=True, check=True)
+        [sys.executable, "-c", ("from voicesmith.bench.probes import own_peak_rss_mb as p; "
+                                "print(p())")], capture_output=True, text=True, check=True)
     del ballast
     assert float(child.stdout) < 200

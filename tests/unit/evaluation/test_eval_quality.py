@@ -15,7 +15,7 @@ pytest.importorskip("torch", reason="naturalness MOS needs the eval extra (torch
 if importlib.util.find_spec("distillmos") is None:
     pytest.skip("naturalness MOS needs the eval extra (distillmos)", allow_module_level=True)
 
-from voicesmith.evaluation.measures import naturalness_mos  # noqa: E402
+from voicesmith.evaluation.measures import naturalness_mos
 
 Clip = tuple[NDArray[np.float32], int]
 CLIPS = ["1688-142285-0002", "3331-159605-0001"]

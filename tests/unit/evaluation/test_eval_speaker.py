@@ -12,7 +12,7 @@ from numpy.typing import NDArray
 pytest.importorskip("torch", reason="speaker similarity needs the eval extra (torch)")
 pytest.importorskip("resemblyzer", reason="speaker similarity needs the eval extra (resemblyzer)")
 
-from voicesmith.evaluation.measures import cosine, speaker_embedding, speaker_similarity  # noqa: E402
+from voicesmith.evaluation.measures import cosine, speaker_embedding, speaker_similarity
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning", "ignore::UserWarning")
 

@@ -30,6 +30,7 @@ sample's WER at most 10 % and no prompt crashing.
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -168,7 +169,7 @@ def _order_checks(results: Sequence[Measured], attr: str, group_attr: str, level
     checks = []
     for group, members in groups.items():
         members.sort(key=lambda m: getattr(m.case, level_attr))
-        for lo, hi in zip(members, members[1:], strict=False):
+        for lo, hi in itertools.pairwise(members):
             a, b = getattr(lo, attr), getattr(hi, attr)
             ok = bool(a < b)  # NaN (a crash) compares False
             checks.append(Check(kind, f"{group}: {lo.case.label} < {hi.case.label}", ok,
@@ -189,7 +190,7 @@ def _neutral_checks(results: Sequence[Measured]) -> list[Check]:
     prompts') must be under half the gendered prompts' own mean lean.
     """
     english = [m for m in results if m.embedding is not None and m.language.startswith("en")]
-    by_gender = {g: [m.embedding for m in english if m.case.gender == g]
+    by_gender = {g: [e for m in english if m.case.gender == g and (e := m.embedding) is not None]
                  for g in ("female", "male")}
     neutral = [m for m in english if m.case.gender is None]
     if not neutral or not all(by_gender.values()):
@@ -200,9 +201,9 @@ def _neutral_checks(results: Sequence[Measured]) -> list[Check]:
         return float(e @ centre["female"] - e @ centre["male"])
 
     gendered = np.mean([abs(lean(e)) for e in by_gender["female"] + by_gender["male"]])
-    return [Check("neutral", m.case.label, abs(lean(m.embedding)) < 0.5 * gendered,
-                  f"lean {lean(m.embedding):+.3f} vs gendered prompts' {gendered:.3f}")
-            for m in neutral if m.embedding is not None]
+    return [Check("neutral", m.case.label, bool(abs(lean(e)) < 0.5 * gendered),
+                  f"lean {lean(e):+.3f} vs gendered prompts' {gendered:.3f}")
+            for m in neutral if (e := m.embedding) is not None]
 
 
 def _checks(results: Sequence[Measured], boundary: float, ceiling: float,
@@ -244,8 +245,8 @@ def _reproducibility(designer: Designer) -> dict[str, bool]:
     short = "Same voice, every time."
     seeded = [designer(case, SamplingParams(seed=7), short).audio for _ in range(2)]
     cold = [designer(case, SamplingParams(temperature=0.0), short).audio for _ in range(2)]
-    return {"same prompt + seed": bool(np.array_equal(*seeded)),
-            "temperature 0, no seed": bool(np.array_equal(*cold))}
+    return {"same prompt + seed": bool(np.array_equal(seeded[0], seeded[1])),
+            "temperature 0, no seed": bool(np.array_equal(cold[0], cold[1]))}
 
 
 def run(ctx: SuiteContext) -> SuiteReport:

@@ -48,8 +48,10 @@ def quick_speakers(folder: Path) -> list[str]:
 
 
 class _Scores(Protocol):
-    similarity: float
-    margin: float
+    @property
+    def similarity(self) -> float: ...
+    @property
+    def margin(self) -> float: ...
 
 
 def meets_target(ours: _Scores, baseline: _Scores) -> bool:
