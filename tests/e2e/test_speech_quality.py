@@ -47,3 +47,25 @@ def test_clone_sample_is_the_design_sample_and_speaks(real_server: RunningServer
     assert wav == client.voice_designs.download_sample(d.id).read()
     samples, rate = sf.read(io.BytesIO(wav), dtype="float32")
     assert wer("Good morning, how may I help you?", transcribe(samples, rate)) <= 0.2
+
+
+def test_a_childs_voice_is_higher_in_the_sample_and_in_its_clones_speech(
+        real_server: RunningServer) -> None:
+    """The transform stage is part of the voice: the sample has it, a clone copies it, and
+    every speech path applies it, and the words stay intelligible."""
+    client = real_server.client()
+    adult = median_f0(*sample_of(real_server, "a woman"))
+    d = client.voice_designs.create(name=unique("child"), prompt="a little girl", text=TEXT,
+                                    extra_body={"seed": 7}).data
+    sample, rate = sf.read(io.BytesIO(client.voice_designs.download_sample(d.id).read()),
+                           dtype="float32")
+    assert median_f0(sample, rate) > 1.15 * adult
+    clone = client.voice_clones.create(voice_clone_request={
+        "name": unique("child-clone"), "voice_design_id": d.id, "language": "en",
+        "gender": "female"}).data
+    with client.text_to_speech.with_streaming_response.generate_speech(
+            text="My kite is stuck in the big old tree.", voice=f"Telnyx.Qwen3TTS.{clone.id}",
+            telnyx={"response_format": "wav"}) as resp:  # type: ignore[arg-type]
+        audio, rate = sf.read(io.BytesIO(resp.read()), dtype="float32")
+    assert median_f0(audio, rate) > 1.15 * adult
+    assert wer("My kite is stuck in the big old tree.", transcribe(audio, rate)) <= 0.15

@@ -15,7 +15,8 @@ their effects mean. Effects are a small language so the tables stay readable:
 
 Axes: pitch (+ higher), pace (+ faster), energy (+ livelier), brightness
 (+ brighter, - darker/warmer), clarity (+ clear/smooth, - husky/breathy/raspy),
-expressiveness (+ animated, wider pitch range; - monotone).
+expressiveness (+ animated, wider pitch range; - monotone), loudness (+ loud,
+shouting; - soft, whispered: the synthesis-time transform's gain and tilt).
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-AXES = ("pitch", "pace", "energy", "brightness", "clarity", "expressiveness")
+AXES = ("pitch", "pace", "energy", "brightness", "clarity", "expressiveness", "loudness")
 GENDERS = ("female", "male", "neutral")
 AGES = ("child", "teen", "young", "adult", "middle-aged", "elderly")
 # Upper bounds (exclusive) in years of each age band but the last.

@@ -70,6 +70,7 @@ class VoiceTraits:
     brightness: float = 0.0  # - darker/warmer, + brighter
     clarity: float = 0.0  # - husky/breathy/raspy, + clear/smooth
     expressiveness: float = 0.0  # - monotone, + animated
+    loudness: float = 0.0  # - soft, quiet, whispered; + loud, shouting
     accent: Language | None = None
     emotions: Mapping[str, float] = field(default_factory=dict)
     timbre: Mapping[str, float] = field(default_factory=dict)

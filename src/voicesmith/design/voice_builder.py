@@ -46,6 +46,7 @@ from voicesmith.design.steering import (
     targets,
 )
 from voicesmith.design.traits import VoiceTraits, parse_prompt
+from voicesmith.design.transform import transform_for
 from voicesmith.engine.base import StockVoice, VoiceStyle
 from voicesmith.engine.languages import AMERICAN_ENGLISH, BRITISH_ENGLISH, Language
 from voicesmith.errors import ValidationError
@@ -57,6 +58,7 @@ class DesignedVoice:
     language: Language  # the language the voice speaks (its voices' language)
     traits: VoiceTraits
     recipe: dict[str, Any]  # JSON-serializable: how the voice was made
+    transform: dict[str, Any] | None = None  # audio.voice_transform, None = as the engine speaks
 
 
 def effective_language(language: Language | None, traits: VoiceTraits
@@ -259,4 +261,9 @@ def design_voice(prompt: str, language: Language | None, params: SamplingParams,
         "repetition": {"previous": len(previous), "push_norm": round(push_norm, 4)},
         "speed": round(speed, 4), "notes": notes,
     }
-    return DesignedVoice(style=style, language=lang, traits=traits, recipe=recipe)
+    # the last stage: what the blend cannot do (age, breath, rasp, loudness, emotion)
+    transform = transform_for(traits, traits.gender or genders[0])
+    if transform is not None:
+        recipe["transform"] = transform
+    return DesignedVoice(style=style, language=lang, traits=traits, recipe=recipe,
+                         transform=transform)

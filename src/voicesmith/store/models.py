@@ -86,6 +86,9 @@ class VoiceDesignVersion(Base):
     recipe: Mapped[dict[str, Any]] = mapped_column(JSON)
     # The concrete voice (VoiceStyle.to_bytes()): stored, never recomputed.
     style: Mapped[bytes] = mapped_column(LargeBinary)
+    # Its synthesis-time transform (audio.voice_transform: age, timbre, emotion,
+    # loudness), or None for a voice the engine speaks as it is. Stored, never recomputed.
+    transform: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
     sample_key: Mapped[str] = mapped_column(String(64), index=True)
     sample_size: Mapped[int] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -114,7 +117,8 @@ class VoiceClone(Base):
     source: Mapped[str] = mapped_column(String(16), default="design", server_default="design")
     # A copy of the design version's voice, so deleting the design changes nothing.
     style: Mapped[bytes] = mapped_column(LargeBinary)
-    # Upload clones: the synthesis-time transform (cloning.postprocess), or None.
+    # The synthesis-time transform: a design clone's copy of its version's, an upload
+    # clone's captured one (audio.voice_transform, or cloning.postprocess's older kind).
     postprocess: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
     # Upload clones: how the voice was captured (chosen voices, scores, timings).
     capture: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)

@@ -135,7 +135,8 @@ class CloneService:
                 source_design_version=source.version, language=req.language,
                 engine_language=_engine_language(language, source.engine_language),
                 gender=req.gender, label=source.prompt, provider=provider, status="active",
-                style=source.style, sample_key=source.sample_key, sample_size=source.sample_size,
+                style=source.style, postprocess=source.transform,
+                sample_key=source.sample_key, sample_size=source.sample_size,
                 created_at=now, updated_at=now,
             )
             uow.add(clone)

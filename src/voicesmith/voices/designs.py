@@ -101,7 +101,8 @@ class DesignService:
         designed = design_voice(req.prompt, language, req.params, self._synth.engine.stock_voices,
                                 previous)
         wav = self._synth.sample_wav(req.text, designed.style, designed.language,
-                                     max_new_tokens=req.max_new_tokens)
+                                     max_new_tokens=req.max_new_tokens,
+                                     transform=designed.transform)
         key = self._blobs.put(wav)
         self._crash_point("after_sample_write")
         try:
@@ -140,7 +141,8 @@ class DesignService:
                 language=req.language, engine_language=designed.language.code,
                 parameters={**asdict(req.params), "max_new_tokens": req.max_new_tokens},
                 traits=designed.traits.to_dict(), recipe=designed.recipe,
-                style=designed.style.to_bytes(), sample_key=key, sample_size=size, created_at=now,
+                style=designed.style.to_bytes(), transform=designed.transform,
+                sample_key=key, sample_size=size, created_at=now,
             )
             uow.add(version)
             self._crash_point("before_commit")

@@ -2,8 +2,8 @@
 
 Design clones, upload clones and stock voices all resolve to a ``SpeakingVoice``;
 ``speak`` is the one place that turns it and a text into audio chunks, so a
-clone's synthesis-time transform (upload clones) and the requested speed are
-applied on every path alike.
+voice's synthesis-time transform (``transformed``, shared with design samples)
+and the requested speed are applied on every path alike.
 """
 
 from __future__ import annotations
@@ -16,7 +16,9 @@ import numpy as np
 from numpy.typing import NDArray
 
 from voicesmith.audio.tempo import change_tempo
-from voicesmith.engine.base import AudioChunk, SpeechEngine, VoiceStyle
+from voicesmith.audio.voice_transform import KIND as VOICE_TRANSFORM_KIND
+from voicesmith.audio.voice_transform import TransformStream, VoiceTransform
+from voicesmith.engine.base import SAMPLE_RATE, AudioChunk, SpeechEngine, VoiceStyle
 from voicesmith.engine.languages import Language
 
 # The engine's own speed range; a request beyond it is completed by a
@@ -54,7 +56,7 @@ def speak(engine: SpeechEngine, text: str, voice: SpeakingVoice,
     chunks = engine.synthesize(text, style, voice.language)
     if not voice.postprocess and abs(tempo - 1.0) < 1e-9:
         return chunks
-    return _transformed(chunks, voice.postprocess, tempo)
+    return transformed(chunks, voice.postprocess, tempo)
 
 
 def speak_all(engine: SpeechEngine, text: str, voice: SpeakingVoice,
@@ -64,19 +66,47 @@ def speak_all(engine: SpeechEngine, text: str, voice: SpeakingVoice,
         np.float32, copy=False)
 
 
-def _transformed(chunks: Iterator[AudioChunk], postprocess: dict[str, Any] | None,
-                 tempo: float) -> Iterator[AudioChunk]:
+def transformed(chunks: Iterator[AudioChunk], transform: dict[str, Any] | None,
+                tempo: float = 1.0) -> Iterator[AudioChunk]:
+    """``chunks`` with a voice's stored transform and a tempo change applied.
+
+    The one place a transform meets audio, for samples and every speech path:
+    a ``voice_transform`` runs as a stream over the utterance (its state, and
+    the few milliseconds it holds back, carried across chunks, so boundaries
+    neither click nor jump in level); the older ``world_f0_warp`` kind of
+    upload clones is applied chunk by chunk as it always was, so those clones
+    sound as they did.
+    """
+    stream = _stream(transform)
+    legacy = transform if transform and stream is None else None
     try:
+        last: AudioChunk | None = None
         for chunk in chunks:
             samples = chunk.samples
-            if postprocess:
+            if legacy:
                 from voicesmith.cloning.postprocess import apply_postprocess
 
-                samples = apply_postprocess(samples, postprocess, chunk.sample_rate)
-            if abs(tempo - 1.0) >= 1e-9:
-                samples = change_tempo(samples, chunk.sample_rate, tempo)
-            yield replace(chunk, samples=samples)
+                samples = apply_postprocess(samples, legacy, chunk.sample_rate)
+            if stream is not None:  # the last chunk also takes what the stream held back
+                samples = stream.process(samples, last=chunk.is_last)
+            last = replace(chunk, samples=_tempo(samples, chunk.sample_rate, tempo))
+            yield last
+        if stream is not None and last is not None and not last.is_last:
+            # an engine that never marked its last chunk: the held-back tail still plays
+            yield replace(last, samples=_tempo(stream.flush(), last.sample_rate, tempo),
+                          text="", index=last.index + 1, is_last=True)
     finally:
         close = getattr(chunks, "close", None)
         if close is not None:
             close()
+
+
+def _tempo(samples: NDArray[np.float32], rate: int, tempo: float) -> NDArray[np.float32]:
+    return samples if abs(tempo - 1.0) < 1e-9 else change_tempo(samples, rate, tempo)
+
+
+def _stream(transform: dict[str, Any] | None) -> TransformStream | None:
+    if not transform or transform.get("kind") != VOICE_TRANSFORM_KIND:
+        return None
+    parsed = VoiceTransform.from_dict(transform)
+    return None if parsed.is_identity else TransformStream(parsed, SAMPLE_RATE)

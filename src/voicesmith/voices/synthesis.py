@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from typing import Any
 
 import numpy as np
 
@@ -10,6 +11,7 @@ from voicesmith.audio.wav import encode_wav
 from voicesmith.engine.base import SpeechEngine, VoiceStyle
 from voicesmith.engine.languages import Language
 from voicesmith.errors import ValidationError
+from voicesmith.voices.speaking import transformed
 
 # A design's `max_new_tokens` counts Qwen3-TTS codec tokens, which run at 12.5 Hz:
 # one token is 80 ms of audio. We keep that meaning so the cap means the same
@@ -25,7 +27,8 @@ class SampleSynthesizer:
         self.slots = threading.BoundedSemaphore(max(1, workers))
 
     def sample_wav(
-        self, text: str, voice: VoiceStyle, language: Language, *, max_new_tokens: int
+        self, text: str, voice: VoiceStyle, language: Language, *, max_new_tokens: int,
+        transform: dict[str, Any] | None = None,
     ) -> bytes:
         """Speak ``text`` whole as a WAV, or fail if it would exceed the token cap.
 
@@ -37,6 +40,8 @@ class SampleSynthesizer:
         spoken_s = 0.0
         with self.slots:
             chunks = self.engine.synthesize(text, voice, language)
+            if transform:  # the voice's transform, exactly as every speech path applies it
+                chunks = transformed(chunks, transform)
             try:
                 for chunk in chunks:
                     parts.append(chunk.samples)
