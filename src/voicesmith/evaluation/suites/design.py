@@ -22,16 +22,26 @@ has it speak one sentence and measures the speech. Checks, each pass or fail:
 * reproducible: the same prompt, parameters and seed give byte-identical
   audio; temperature 0 with no seed gives identical audio twice;
 * intelligible: every sample's word error rate (Whisper tiny.en) is at most
-  10 %, also for a few prompts designed again with other seeds.
+  10 %, also for a few prompts designed again with other seeds and for every
+  sample of the trait pairs;
+* trait: each trait against the same prompt without it (same seed and
+  text), measured with Praat: child F0 and formants up, elderly slower and
+  rougher, whisper unvoiced, breathy/raspy HNR and jitter, loud/angry level,
+  sad slower and lower, an accent another voice (``design_pairs``, where the
+  thresholds are justified from real speech and the stock voices);
+* naturalness: the DistillMOS of the samples with a voice transform, on
+  average, at most 0.4 below the stock voices' (the same-voice similarity
+  voices reading the suite's text).
 
-Adherence is the share of checks passed; the target is 90 %, with every
-sample's WER at most 10 % and no prompt crashing.
+Adherence is the share of checks passed; the target is 95 %, with every
+sample's WER at most 10 %, the naturalness check passed and no prompt crashing.
 """
 
 from __future__ import annotations
 
 import itertools
 import math
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -40,12 +50,15 @@ from numpy.typing import NDArray
 
 from voicesmith.design.catalog import load_catalog
 from voicesmith.design.sampling import SamplingParams
+from voicesmith.design.traits import parse_prompt
+from voicesmith.design.transform import transform_for
 from voicesmith.design.voice_builder import design_voice
 from voicesmith.engine.base import SAMPLE_RATE, SpeechEngine
 from voicesmith.engine.languages import resolve_language
 from voicesmith.evaluation.asr import word_error_rate
 from voicesmith.evaluation.pitch import median_f0
 from voicesmith.evaluation.plots import scatter_levels
+from voicesmith.evaluation.quality import naturalness_mos
 from voicesmith.evaluation.rate import speaking_rate
 from voicesmith.evaluation.remote import (
     Designer,
@@ -56,6 +69,7 @@ from voicesmith.evaluation.remote import (
     http_designer,
 )
 from voicesmith.evaluation.speaker import speaker_embedding
+from voicesmith.evaluation.suites import design_pairs
 from voicesmith.evaluation.suites.base import SuiteContext, SuiteReport
 from voicesmith.evaluation.suites.design_cases import (
     CASES,
@@ -65,15 +79,20 @@ from voicesmith.evaluation.suites.design_cases import (
     SWEEP_SEEDS,
     Case,
 )
+from voicesmith.evaluation.suites.design_pairs import PAIRS, QUICK_PAIR_LABELS, Pair, PairResult
+from voicesmith.evaluation.voice_measures import VoiceMeasures, voice_measures
 from voicesmith.voices.speaking import SpeakingVoice, speak_all
 
 NAME = "design"
 TEXT = ("The weather will be mild this afternoon, with a light breeze from the west "
         "and clear skies by the evening.")
+OTHER_TEXT = "A quick brown fox jumps over the lazy dog near the riverbank at dawn."
 SEED = 20261130
-TARGET_ADHERENCE = 0.90
+TARGET_ADHERENCE = 0.95
 TARGET_WER = 0.10
+MOS_MARGIN = 0.4  # transformed samples' mean DistillMOS >= the stock voices' mean - this
 CEILING_VOICES = ("af_heart", "am_michael", "bf_emma", "bm_george", "af_bella", "am_puck")
+REAL_SPEECH_PER_SPEAKER_QUICK = 4
 
 
 @dataclass
@@ -88,6 +107,9 @@ class Measured:
     components: list[str] = field(default_factory=list)
     error: str | None = None
     embedding: NDArray[np.float32] | None = None
+    voice: VoiceMeasures | None = None  # Praat measures (trait pairs)
+    mos: float = math.nan  # DistillMOS (samples with a transform, trait pairs)
+    transformed: bool = False  # the prompt asks for a voice transform
 
 
 @dataclass(frozen=True)
@@ -104,7 +126,8 @@ def engine_designer(engine: SpeechEngine) -> Designer:
     def make(case: Case, params: SamplingParams, text: str) -> DesignSample:
         language = resolve_language(case.request_language) if case.request_language else None
         designed = design_voice(case.prompt, language, params, engine.stock_voices)
-        voice = SpeakingVoice("design", designed.style, designed.language)
+        # the design's voice transform too, as its sample and every speech path apply it
+        voice = SpeakingVoice("design", designed.style, designed.language, designed.transform)
         audio = speak_all(engine, text, voice)
         return DesignSample(audio, designed.language.code, designed.style.speed,
                             [c["voice"] for c in designed.recipe["components"][:3]])
@@ -112,9 +135,17 @@ def engine_designer(engine: SpeechEngine) -> Designer:
     return make
 
 
+def asks_transform(prompt: str) -> bool:
+    """Whether the prompt's design gets a voice transform (also for designs over HTTP)."""
+    traits = parse_prompt(prompt)
+    return transform_for(traits, traits.gender or "female") is not None
+
+
 def _measure(case: Case, designer: Designer, seed: int = SEED, *,
-             wer_only: bool = False) -> Measured:
-    out = Measured(case, seed=seed)
+             wer_only: bool = False, acoustics: bool = False) -> Measured:
+    """``acoustics``: also the Praat measures and DistillMOS, and the WER whatever the
+    voice's language (a trait pair's text is English, accented or not)."""
+    out = Measured(case, seed=seed, transformed=asks_transform(case.prompt))
     try:
         sample = designer(case, SamplingParams(seed=seed), TEXT)
     except SpeechUnavailable:  # no design endpoint at --url: the suite cannot run at all
@@ -124,13 +155,17 @@ def _measure(case: Case, designer: Designer, seed: int = SEED, *,
         return out
     audio = sample.audio
     out.language, out.speed, out.components = sample.language, sample.speed, sample.components
-    if sample.language.startswith("en"):  # tiny.en hears English only
+    if sample.language.startswith("en") or acoustics:  # tiny.en hears English only
         out.wer = word_error_rate(audio, SAMPLE_RATE, TEXT)
     if wer_only:
         return out
     out.f0_hz = median_f0(audio, SAMPLE_RATE)
     out.rate_sps = speaking_rate(audio, SAMPLE_RATE, TEXT)
     out.embedding = speaker_embedding(audio, SAMPLE_RATE)
+    if acoustics:
+        out.voice = voice_measures(audio, SAMPLE_RATE)
+    if acoustics or out.transformed:
+        out.mos = naturalness_mos(audio, SAMPLE_RATE)
     return out
 
 
@@ -145,16 +180,39 @@ def gender_boundary_hz() -> float:
     return math.sqrt(median("male") * median("female"))
 
 
-def stock_ceiling(engine: SpeechEngine) -> dict[str, float]:
-    """One stock voice, two texts: how similar a voice is to itself."""
-    other = "A quick brown fox jumps over the lazy dog near the riverbank at dawn."
-    out = {}
+@dataclass
+class StockReference:
+    """The stock voices the suite compares with, each reading ``TEXT`` and ``OTHER_TEXT``.
+
+    ``same``: each voice's similarity with itself across the texts (the distinct
+    threshold); ``utterances``: its two readings' Praat measures and rates (a noise
+    floor of the trait pairs); ``mos``: DistillMOS of its ``TEXT`` reading.
+    """
+
+    same: dict[str, float] = field(default_factory=dict)
+    utterances: dict[str, list[design_pairs.Utterance]] = field(default_factory=dict)
+    mos: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def ceiling(self) -> float:
+        return min(self.same.values()) if self.same else 0.85
+
+    @property
+    def mean_mos(self) -> float:
+        return float(np.mean(list(self.mos.values()))) if self.mos else math.nan
+
+
+def stock_reference(engine: SpeechEngine) -> StockReference:
+    out = StockReference()
     for name in [n for n in CEILING_VOICES if n in engine.stock_voices]:
         v = engine.stock_voices[name]
         voice = SpeakingVoice(name, v.style, v.language)
-        a, b = (speaker_embedding(speak_all(engine, t, voice), SAMPLE_RATE)
-                for t in (TEXT, other))
-        out[name] = float(a @ b)
+        audio = [speak_all(engine, t, voice) for t in (TEXT, OTHER_TEXT)]
+        a, b = (speaker_embedding(x, SAMPLE_RATE) for x in audio)
+        out.same[name] = float(a @ b)
+        out.utterances[name] = [(voice_measures(x, SAMPLE_RATE), speaking_rate(x, SAMPLE_RATE, t))
+                                for x, t in zip(audio, (TEXT, OTHER_TEXT), strict=True)]
+        out.mos[name] = naturalness_mos(audio[0], SAMPLE_RATE)
     return out
 
 
@@ -249,7 +307,96 @@ def _reproducibility(designer: Designer) -> dict[str, bool]:
             "temperature 0, no seed": bool(np.array_equal(cold[0], cold[1]))}
 
 
+@dataclass
+class TraitRun:
+    """The trait pairs: their samples (by prompt and request language), verdicts,
+    the noise floors they were judged against and the naturalness figures."""
+
+    samples: dict[tuple[str, str | None], Measured]
+    results: list[PairResult]
+    real: dict[str, float] | None  # real speech's spread (None: LibriSpeech not found)
+    real_source: str
+    stock: dict[str, float]  # the stock voices' spread
+    floors: dict[str, float]
+    stock_mos: dict[str, float] = field(default_factory=dict)
+    transformed_mos: dict[str, float] = field(default_factory=dict)  # prompt -> MOS
+
+    @property
+    def naturalness(self) -> tuple[float, float]:
+        """(transformed samples' mean MOS, stock voices' mean MOS); NaN where none."""
+        mean = lambda d: float(np.mean(list(d.values()))) if d else math.nan  # noqa: E731
+        return mean(self.transformed_mos), mean(self.stock_mos)
+
+
+def pair_case(prompt: str, request_language: str | None) -> Case:
+    return Case(label=prompt, prompt=prompt, request_language=request_language)
+
+
+def _measure_pairs(pairs: Sequence[Pair], designer: Designer
+                   ) -> dict[tuple[str, str | None], Measured]:
+    """Each distinct prompt of the pairs once (bases are shared between traits)."""
+    samples: dict[tuple[str, str | None], Measured] = {}
+    for pair in pairs:
+        for prompt in (pair.prompt, pair.base):
+            key = (prompt, pair.request_language)
+            if key not in samples:
+                samples[key] = _measure(pair_case(*key), designer, acoustics=True)
+    return samples
+
+
+def pair_values(trait: Measured, base: Measured) -> dict[str, float]:
+    """The shifts from ``base`` to ``trait``, their speaker similarity and the trait's WER."""
+    values = (design_pairs.shifts(trait.voice, base.voice, trait.rate_sps, base.rate_sps)
+              if trait.voice is not None and base.voice is not None else {})
+    values["similarity"] = (float(trait.embedding @ base.embedding)
+                            if trait.embedding is not None and base.embedding is not None
+                            else math.nan)
+    values["wer"] = trait.wer
+    return values
+
+
+def judge_pairs(pairs: Sequence[Pair], samples: dict[tuple[str, str | None], Measured],
+                floors: dict[str, float], ceiling: float) -> list[PairResult]:
+    bounds = {**floors, "similarity": ceiling, "wer": TARGET_WER}
+    return [design_pairs.judge(pair, pair_values(samples[(pair.prompt, pair.request_language)],
+                                                 samples[(pair.base, pair.request_language)]),
+                               bounds) for pair in pairs]
+
+
+def _trait_checks(traits: TraitRun) -> list[Check]:
+    checks = [Check("trait", f"{r.pair.trait}: {r.pair.label}", r.passed, r.measured)
+              for r in traits.results]
+    for (prompt, _), m in traits.samples.items():
+        checks.append(Check("intelligible", f"pair: {prompt}", m.error is None
+                            and m.wer <= TARGET_WER, m.error or f"WER {m.wer:.3f}"))
+    transformed, stock = traits.naturalness
+    checks.append(Check("naturalness", "transformed samples vs stock voices (DistillMOS)",
+                        bool(transformed >= stock - MOS_MARGIN),
+                        f"{transformed:.2f} (n={len(traits.transformed_mos)}) >= "
+                        f"{stock:.2f} - {MOS_MARGIN}"))
+    return checks
+
+
+def _trait_run(ctx: SuiteContext, designer: Designer, results: Sequence[Measured],
+               stock: StockReference) -> TraitRun:
+    pairs = [p for p in PAIRS if p.label in QUICK_PAIR_LABELS] if ctx.quick else list(PAIRS)
+    samples = _measure_pairs(pairs, designer)
+    real = design_pairs.real_speech_spread(
+        ctx.data_dir, REAL_SPEECH_PER_SPEAKER_QUICK if ctx.quick else None)
+    real_source = ("LibriSpeech test-other, "
+                   + (f"{REAL_SPEECH_PER_SPEAKER_QUICK} utterances" if ctx.quick else "every one")
+                   + " of each speaker, measured now") if real else (
+        "LibriSpeech not found; the figures measured when the suite was written")
+    stock_spread = design_pairs.median_spread(stock.utterances.values())
+    floors = design_pairs.noise_floors(real or design_pairs.REAL_SPEECH_SPREAD, stock_spread)
+    transformed = {m.case.prompt: m.mos for m in [*results, *samples.values()]
+                   if m.transformed and math.isfinite(m.mos)}
+    return TraitRun(samples, judge_pairs(pairs, samples, floors, stock.ceiling), real,
+                    real_source, stock_spread, floors, dict(stock.mos), transformed)
+
+
 def run(ctx: SuiteContext) -> SuiteReport:
+    started = time.monotonic()
     designer, source = (
         (http_designer(ctx.url, ctx.key), f"POST /v2/voice_designs on {api_base(ctx.url)}")
         if isinstance(ctx, RemoteSuiteContext) and ctx.url
@@ -260,10 +407,12 @@ def run(ctx: SuiteContext) -> SuiteReport:
         _measure(case, designer, seed, wer_only=True)
         for case in CASES if case.label in SWEEP_LABELS for seed in SWEEP_SEEDS]
     boundary = gender_boundary_hz()
-    same = stock_ceiling(ctx.engine)
-    ceiling = min(same.values()) if same else 0.85
-    checks = _checks(results, boundary, ceiling, _reproducibility(designer)) + _sweep_checks(sweep)
-    return _report(ctx, results, sweep, checks, boundary, same, ceiling, source)
+    stock = stock_reference(ctx.engine)
+    traits = _trait_run(ctx, designer, results, stock)
+    checks = (_checks(results, boundary, stock.ceiling, _reproducibility(designer))
+              + _sweep_checks(sweep) + _trait_checks(traits))
+    return _report(ctx, results, sweep, checks, boundary, stock.same, stock.ceiling, source,
+                   traits=traits, seconds=time.monotonic() - started)
 
 
 def _report(ctx: SuiteContext, results: Sequence[Measured], sweep: Sequence[Measured],
