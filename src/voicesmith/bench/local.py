@@ -42,20 +42,20 @@ class EngineSystem:
         return Streamed(first or float("nan"), time.perf_counter() - t0, audio_s)
 
     def postprocess_share(self, text: str) -> tuple[float, float]:
-        """(synthesis RTF, post-process RTF) measured separately on one text."""
-        from voicesmith.cloning.postprocess import apply_postprocess
+        """(synthesis RTF, transform RTF) measured separately on one text: the
+        voice's stored transform applied as every speech path applies it."""
+        from voicesmith.voices.speaking import transformed
 
-        synth = post = audio = 0.0
         t = time.perf_counter()
-        for chunk in self.engine.synthesize(text, self.voice.style, self.voice.language):
-            synth += time.perf_counter() - t
-            if self.voice.postprocess:
-                t = time.perf_counter()
-                apply_postprocess(chunk.samples, self.voice.postprocess, chunk.sample_rate)
-                post += time.perf_counter() - t
-            audio += chunk.duration_s
-            t = time.perf_counter()
-        return synth / audio, post / audio
+        chunks = list(self.engine.synthesize(text, self.voice.style, self.voice.language))
+        synth = time.perf_counter() - t
+        audio = sum(c.duration_s for c in chunks)
+        if not self.voice.postprocess:
+            return synth / audio, 0.0
+        t = time.perf_counter()
+        for _ in transformed(iter(chunks), self.voice.postprocess):
+            pass
+        return synth / audio, (time.perf_counter() - t) / audio
 
 
 def design_clone_voice(engine: SpeechEngine, prompt: str, seed: int = 7) -> SpeakingVoice:
@@ -67,6 +67,16 @@ def design_clone_voice(engine: SpeechEngine, prompt: str, seed: int = 7) -> Spea
     designed = design_voice(prompt, None, SamplingParams(seed=seed), engine.stock_voices)
     style = VoiceStyle.from_bytes(designed.style.to_bytes())
     return SpeakingVoice("bench-design-clone", style, designed.language)
+
+
+def heaviest_transform() -> dict[str, Any]:
+    """A design transform with every stage at work (child pitch and formants, breath,
+    roughness, creak, tremor, loudness, tilt): the most a design's transform costs."""
+    from voicesmith.audio.voice_transform import VoiceTransform
+
+    return VoiceTransform(f0_ratio=1.3, f0_range=1.3, formant_warp=1.12, breathiness=0.4,
+                          roughness=0.4, creak=0.3, tremor_depth=0.5, loudness_db=3.0,
+                          tilt_db_per_octave=1.0).to_dict()
 
 
 def upload_postprocess() -> dict[str, Any]:

@@ -20,7 +20,12 @@ from rich.console import Console
 
 from voicesmith.bench import texts
 from voicesmith.bench.http import HttpSystem
-from voicesmith.bench.local import EngineSystem, design_clone_voice, upload_postprocess
+from voicesmith.bench.local import (
+    EngineSystem,
+    design_clone_voice,
+    heaviest_transform,
+    upload_postprocess,
+)
 from voicesmith.bench.probes import (
     Streamed,
     median,
@@ -125,6 +130,14 @@ def measure_clones(result: BenchResult, raw: Any, engine: Any, plan: Plan) -> No
                {"raw": values["raw"], "engine": values["upload"]})
     synth, post = upload.postprocess_share(texts.MEDIUM)
     result.add("  of which post-process (upload clone)", "ratio", {"engine": post})
+    heavy = design.with_postprocess(heaviest_transform())
+    heavy_synth, heavy_cost = heavy.postprocess_share(texts.MEDIUM)
+    result.add("voice transform, heaviest setting (s per audio s)", "ratio",
+               {"engine": heavy_cost})
+    result.notes.append(
+        f"A design's voice transform at its heaviest ({heavy.voice.postprocess}) costs "
+        f"{heavy_cost:.3f} s per audio s on top of synthesis {heavy_synth:.3f} "
+        f"({100 * heavy_cost / heavy_synth:.0f} %); voices without one skip it entirely.")
     result.notes.append(
         f"Upload clone = the design-clone voice plus post-process {upload.voice.postprocess}; "
         f"its post-process costs {post:.3f} s per audio s on top of synthesis {synth:.3f} "

@@ -324,8 +324,11 @@ class TraitRun:
     @property
     def naturalness(self) -> tuple[float, float]:
         """(transformed samples' mean MOS, stock voices' mean MOS); NaN where none."""
-        mean = lambda d: float(np.mean(list(d.values()))) if d else math.nan  # noqa: E731
-        return mean(self.transformed_mos), mean(self.stock_mos)
+        return _mean(self.transformed_mos), _mean(self.stock_mos)
+
+
+def _mean(values: dict[str, float]) -> float:
+    return float(np.mean(list(values.values()))) if values else math.nan
 
 
 def pair_case(prompt: str, request_language: str | None) -> Case:
@@ -417,13 +420,17 @@ def run(ctx: SuiteContext) -> SuiteReport:
 
 def _report(ctx: SuiteContext, results: Sequence[Measured], sweep: Sequence[Measured],
             checks: Sequence[Check], boundary: float, same: dict[str, float],
-            ceiling: float, source: str = "in-process `design_voice`") -> SuiteReport:
+            ceiling: float, source: str = "in-process `design_voice`", *,
+            traits: TraitRun | None = None, seconds: float = math.nan) -> SuiteReport:
+    pair_samples = list(traits.samples.values()) if traits else []
+    samples = [*results, *sweep, *pair_samples]
     passed_n = sum(c.passed for c in checks)
     adherence = passed_n / max(len(checks), 1)
-    wers = [m.wer for m in [*results, *sweep] if not math.isnan(m.wer)]
+    wers = [m.wer for m in samples if not math.isnan(m.wer)]
     worst_wer = max(wers) if wers else math.nan
-    crashes = [m.case.label for m in [*results, *sweep] if m.error]
-    passed = (adherence >= TARGET_ADHERENCE and not crashes
+    crashes = [m.case.label for m in samples if m.error]
+    natural = [c.passed for c in checks if c.kind == "naturalness"]
+    passed = (adherence >= TARGET_ADHERENCE and not crashes and all(natural)
               and all(w <= TARGET_WER for w in wers))
     kinds = sorted({c.kind for c in checks})
     summary = [("adherence (checks passed)", f"{adherence:.1%} ({passed_n}/{len(checks)})",
@@ -431,9 +438,18 @@ def _report(ctx: SuiteContext, results: Sequence[Measured], sweep: Sequence[Meas
     for kind in kinds:
         mine = [c for c in checks if c.kind == kind]
         summary.append((f"  {kind}", f"{sum(c.passed for c in mine)}/{len(mine)}", "-"))
+        if kind == "trait" and traits:
+            summary += design_pairs.trait_summary(traits.results, traits.floors)
+    if traits:
+        transformed, stock = traits.naturalness
+        summary.append(("DistillMOS transformed / stock",
+                        f"{transformed:.2f} (n={len(traits.transformed_mos)}) / {stock:.2f}",
+                        f">= stock - {MOS_MARGIN}"))
     summary += [("worst sample WER", f"{worst_wer:.3f}", f"<= {TARGET_WER}"),
                 ("prompts / samples / crashes",
-                 f"{len(results)} / {len(results) + len(sweep)} / {len(crashes)}", "0 crashes")]
+                 f"{len(results)} / {len(samples)} / {len(crashes)}", "0 crashes")]
+    if math.isfinite(seconds):
+        summary.append(("runtime", f"{int(seconds // 60)}m{int(seconds % 60):02d}s", "-"))
     plots = [
         scatter_levels(ctx.out / "design_pitch.png",
                        [(m.case.pitch_group or "", m.case.pitch, m.f0_hz) for m in results
@@ -453,19 +469,20 @@ def _report(ctx: SuiteContext, results: Sequence[Measured], sweep: Sequence[Meas
          f"male and female medians). Distinct-voice threshold {ceiling:.3f}: the lowest "
          "same-voice similarity of the stock voices reading two texts ("
          + ", ".join(f"{k} {v:.3f}" for k, v in same.items()) + ")."), "",
-        "| prompt | gender | language | F0 Hz | syll/s | speed | WER | main voices |",
-        "|---|---|---|---|---|---|---|---|",
+        "| prompt | gender | language | F0 Hz | syll/s | speed | WER | MOS | main voices |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
     for m in results:
-        wer = "-" if math.isnan(m.wer) else f"{m.wer:.3f}"
         lines.append(f"| {m.case.prompt} | {m.case.gender or '-'} | {m.language or '-'} | "
-                     f"{m.f0_hz:.0f} | {m.rate_sps:.2f} | {m.speed:.2f} | {wer} | "
-                     f"{', '.join(m.components) or m.error or '-'} |")
+                     f"{m.f0_hz:.0f} | {m.rate_sps:.2f} | {m.speed:.2f} | {_num(m.wer, 3)} | "
+                     f"{_num(m.mos, 2)} | {', '.join(m.components) or m.error or '-'} |")
     if sweep:
         lines += ["", "The same prompts with other seeds (intelligibility only):", "",
                   "| prompt | seed | WER | main voices |", "|---|---|---|---|"]
         lines += [f"| {m.case.prompt} | {m.seed} | {m.wer:.3f} | "
                   f"{', '.join(m.components) or m.error or '-'} |" for m in sweep]
+    if traits:
+        lines += ["", *_trait_markdown(traits)]
     failed = [c for c in checks if not c.passed]
     lines += ["", f"Failed checks ({len(failed)}):" if failed else "Every check passed.", ""]
     lines += [f"- {c.kind}: {c.name} ({c.detail})" for c in failed]
@@ -473,11 +490,66 @@ def _report(ctx: SuiteContext, results: Sequence[Measured], sweep: Sequence[Meas
         "adherence": adherence, "boundary_hz": boundary, "distinct_threshold": ceiling,
         "ceiling": same, "checks": [c.__dict__ for c in checks],
         "results": [{"label": m.case.label, "prompt": m.case.prompt, "f0_hz": m.f0_hz,
-                     "rate_sps": m.rate_sps, "wer": m.wer, "language": m.language,
-                     "speed": m.speed, "components": m.components, "error": m.error}
-                    for m in results],
+                     "rate_sps": m.rate_sps, "wer": m.wer, "mos": m.mos,
+                     "language": m.language, "speed": m.speed, "components": m.components,
+                     "error": m.error} for m in results],
         "sweep": [{"label": m.case.label, "seed": m.seed, "wer": m.wer,
                    "components": m.components, "error": m.error} for m in sweep],
+        "seconds": seconds,
     }
+    if traits:
+        data["traits"] = _trait_data(traits)
     return SuiteReport(name=NAME, summary=summary, markdown="\n".join(lines) + "\n",
                        passed=passed, plots=plots, data=data)
+
+
+def _num(value: float, digits: int) -> str:
+    return "-" if math.isnan(value) else f"{value:.{digits}f}"
+
+
+def _trait_markdown(traits: TraitRun) -> list[str]:
+    transformed, stock = traits.naturalness
+    lines = [("Trait pairs: each prompt against the same prompt without the trait (seed "
+              f"{SEED}, the same text), measured with Praat; \"up\"/\"down\" must clear "
+              "the noise floor below (see `design_pairs`)."), "",
+             *design_pairs.floors_markdown(traits.real, traits.stock, traits.floors,
+                                           traits.real_source), "",
+             *design_pairs.results_markdown(traits.results, traits.floors), "",
+             "The pairs' samples:", "",
+             ("| prompt | transform | F0 Hz | F0 range st | F1 Hz | F2 Hz | HNR dB | jitter % "
+              "| shimmer % | voiced | RMS dB | syll/s | WER | MOS | main voices |"),
+             "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
+    for (prompt, _), m in traits.samples.items():
+        v = m.voice or VoiceMeasures()
+        lines.append(
+            f"| {prompt} | {'yes' if m.transformed else '-'} | {_num(v.f0_hz, 0)} | "
+            f"{_num(v.f0_range_st, 1)} | {_num(v.f1_hz, 0)} | {_num(v.f2_hz, 0)} | "
+            f"{_num(v.hnr_db, 1)} | {_num(100 * v.jitter, 2)} | {_num(100 * v.shimmer, 1)} | "
+            f"{_num(v.voiced_fraction, 2)} | {_num(v.rms_db, 1)} | {_num(m.rate_sps, 2)} | "
+            f"{_num(m.wer, 3)} | {_num(m.mos, 2)} | {', '.join(m.components) or m.error or '-'} |")
+    lowest = sorted(traits.transformed_mos.items(), key=lambda kv: kv[1])[:5]
+    lines += ["", (f"DistillMOS: samples with a voice transform {transformed:.2f} on average "
+                   f"({len(traits.transformed_mos)} samples; lowest: "
+                   + ", ".join(f"\"{p}\" {v:.2f}" for p, v in lowest)
+                   + f"); stock voices reading the same text {stock:.2f} ("
+                   + ", ".join(f"{k} {v:.2f}" for k, v in traits.stock_mos.items())
+                   + f"); target: at least the stock mean - {MOS_MARGIN}.")]
+    return lines
+
+
+def _trait_data(traits: TraitRun) -> dict[str, object]:
+    transformed, stock = traits.naturalness
+    return {
+        "floors": traits.floors, "real_speech_spread": traits.real,
+        "real_speech_source": traits.real_source, "stock_spread": traits.stock,
+        "pairs": [{"trait": r.pair.trait, "label": r.pair.label, "prompt": r.pair.prompt,
+                   "base": r.pair.base, "passed": r.passed, "values": r.values}
+                  for r in traits.results],
+        "samples": [{"prompt": prompt, "request_language": language, "wer": m.wer,
+                     "mos": m.mos, "rate_sps": m.rate_sps, "transformed": m.transformed,
+                     "language": m.language, "speed": m.speed, "components": m.components,
+                     "error": m.error, **(m.voice.to_dict() if m.voice else {})}
+                    for (prompt, language), m in traits.samples.items()],
+        "mos": {"transformed_mean": transformed, "stock_mean": stock,
+                "transformed": traits.transformed_mos, "stock": traits.stock_mos},
+    }
