@@ -70,13 +70,11 @@ def design_clone_voice(engine: SpeechEngine, prompt: str, seed: int = 7) -> Spea
 
 
 def heaviest_transform() -> dict[str, Any]:
-    """A design transform with every stage at work (child pitch and formants, breath,
-    roughness, creak, tremor, loudness, tilt): the most a design's transform costs."""
-    from voicesmith.audio.voice_transform import VoiceTransform
+    """A design transform with every stage at work (the transform bench's heaviest
+    setting): the most a design's transform costs."""
+    from voicesmith.bench.transform import HEAVIEST
 
-    return VoiceTransform(f0_ratio=1.3, f0_range=1.3, formant_warp=1.12, breathiness=0.4,
-                          roughness=0.4, creak=0.3, tremor_depth=0.5, loudness_db=3.0,
-                          tilt_db_per_octave=1.0).to_dict()
+    return HEAVIEST.to_dict()
 
 
 def upload_postprocess() -> dict[str, Any]:
