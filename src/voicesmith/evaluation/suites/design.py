@@ -92,7 +92,6 @@ TARGET_ADHERENCE = 0.95
 TARGET_WER = 0.10
 MOS_MARGIN = 0.4  # transformed samples' mean DistillMOS >= the stock voices' mean - this
 CEILING_VOICES = ("af_heart", "am_michael", "bf_emma", "bm_george", "af_bella", "am_puck")
-REAL_SPEECH_PER_SPEAKER_QUICK = 4
 
 
 @dataclass
@@ -185,8 +184,9 @@ class StockReference:
     """The stock voices the suite compares with, each reading ``TEXT`` and ``OTHER_TEXT``.
 
     ``same``: each voice's similarity with itself across the texts (the distinct
-    threshold); ``utterances``: its two readings' Praat measures and rates (a noise
-    floor of the trait pairs); ``mos``: DistillMOS of its ``TEXT`` reading.
+    threshold); ``utterances``: its two readings' Praat measures and rates (their
+    spread is reported beside the trait pairs' fixed stock-voice floor); ``mos``:
+    DistillMOS of its ``TEXT`` reading (the naturalness reference).
     """
 
     same: dict[str, float] = field(default_factory=dict)
@@ -196,10 +196,6 @@ class StockReference:
     @property
     def ceiling(self) -> float:
         return min(self.same.values()) if self.same else 0.85
-
-    @property
-    def mean_mos(self) -> float:
-        return float(np.mean(list(self.mos.values()))) if self.mos else math.nan
 
 
 def stock_reference(engine: SpeechEngine) -> StockReference:
@@ -314,10 +310,10 @@ class TraitRun:
 
     samples: dict[tuple[str, str | None], Measured]
     results: list[PairResult]
-    real: dict[str, float] | None  # real speech's spread (None: LibriSpeech not found)
+    real: dict[str, float]  # real speech's spread
     real_source: str
-    stock: dict[str, float]  # the stock voices' spread
-    floors: dict[str, float]
+    run_stock: dict[str, float]  # this run's similarity voices' spread (for comparison)
+    floors: dict[str, float]  # and the distinct threshold ("similarity"), WER target ("wer")
     stock_mos: dict[str, float] = field(default_factory=dict)
     transformed_mos: dict[str, float] = field(default_factory=dict)  # prompt -> MOS
 
@@ -359,8 +355,9 @@ def pair_values(trait: Measured, base: Measured) -> dict[str, float]:
 
 
 def judge_pairs(pairs: Sequence[Pair], samples: dict[tuple[str, str | None], Measured],
-                floors: dict[str, float], ceiling: float) -> list[PairResult]:
-    bounds = {**floors, "similarity": ceiling, "wer": TARGET_WER}
+                bounds: dict[str, float]) -> list[PairResult]:
+    """``bounds``: the noise floors, plus the distinct-voice threshold as ``similarity``
+    and the WER target as ``wer``."""
     return [design_pairs.judge(pair, pair_values(samples[(pair.prompt, pair.request_language)],
                                                  samples[(pair.base, pair.request_language)]),
                                bounds) for pair in pairs]
@@ -380,48 +377,69 @@ def _trait_checks(traits: TraitRun) -> list[Check]:
     return checks
 
 
+class _Clock:
+    """Seconds spent per phase of the run, for the report."""
+
+    def __init__(self) -> None:
+        self.phases: dict[str, float] = {}
+        self._last = time.monotonic()
+
+    def lap(self, phase: str) -> None:
+        now = time.monotonic()
+        self.phases[phase] = self.phases.get(phase, 0.0) + now - self._last
+        self._last = now
+
+
 def _trait_run(ctx: SuiteContext, designer: Designer, results: Sequence[Measured],
-               stock: StockReference) -> TraitRun:
+               stock: StockReference, clock: _Clock) -> TraitRun:
     pairs = [p for p in PAIRS if p.label in QUICK_PAIR_LABELS] if ctx.quick else list(PAIRS)
     samples = _measure_pairs(pairs, designer)
-    real = design_pairs.real_speech_spread(
-        ctx.data_dir, REAL_SPEECH_PER_SPEAKER_QUICK if ctx.quick else None)
-    real_source = ("LibriSpeech test-other, "
-                   + (f"{REAL_SPEECH_PER_SPEAKER_QUICK} utterances" if ctx.quick else "every one")
-                   + " of each speaker, measured now") if real else (
-        "LibriSpeech not found; the figures measured when the suite was written")
-    stock_spread = design_pairs.median_spread(stock.utterances.values())
-    floors = design_pairs.noise_floors(real or design_pairs.REAL_SPEECH_SPREAD, stock_spread)
+    clock.lap("trait pairs")
+    measured = None if ctx.quick else design_pairs.real_speech_spread(ctx.data_dir)
+    clock.lap("real speech")
+    real = measured or design_pairs.REAL_SPEECH_SPREAD
+    real_source = ("LibriSpeech test-other, 6 speakers x 10 utterances, measured now"
+                   if measured else "LibriSpeech test-other, the figures measured when the "
+                   "suite was written" + (" (--quick)" if ctx.quick else " (data not found)"))
+    floors = {**design_pairs.noise_floors(real, design_pairs.STOCK_SPREAD),
+              "similarity": stock.ceiling, "wer": TARGET_WER}
     transformed = {m.case.prompt: m.mos for m in [*results, *samples.values()]
                    if m.transformed and math.isfinite(m.mos)}
-    return TraitRun(samples, judge_pairs(pairs, samples, floors, stock.ceiling), real,
-                    real_source, stock_spread, floors, dict(stock.mos), transformed)
+    return TraitRun(samples, judge_pairs(pairs, samples, floors), dict(real),
+                    real_source, design_pairs.median_spread(stock.utterances.values()), floors,
+                    dict(stock.mos), transformed)
 
 
 def run(ctx: SuiteContext) -> SuiteReport:
-    started = time.monotonic()
+    clock = _Clock()
     designer, source = (
         (http_designer(ctx.url, ctx.key), f"POST /v2/voice_designs on {api_base(ctx.url)}")
         if isinstance(ctx, RemoteSuiteContext) and ctx.url
         else (engine_designer(ctx.engine), "in-process `design_voice`"))
     cases = [c for c in CASES if c.label in QUICK_LABELS] if ctx.quick else list(CASES)
     results = [_measure(case, designer) for case in cases]
+    clock.lap("prompts")
     sweep = [] if ctx.quick else [
         _measure(case, designer, seed, wer_only=True)
         for case in CASES if case.label in SWEEP_LABELS for seed in SWEEP_SEEDS]
+    clock.lap("other seeds")
     boundary = gender_boundary_hz()
     stock = stock_reference(ctx.engine)
-    traits = _trait_run(ctx, designer, results, stock)
-    checks = (_checks(results, boundary, stock.ceiling, _reproducibility(designer))
+    clock.lap("stock voices")
+    traits = _trait_run(ctx, designer, results, stock, clock)
+    reproducible = _reproducibility(designer)
+    clock.lap("reproducibility")
+    checks = (_checks(results, boundary, stock.ceiling, reproducible)
               + _sweep_checks(sweep) + _trait_checks(traits))
     return _report(ctx, results, sweep, checks, boundary, stock.same, stock.ceiling, source,
-                   traits=traits, seconds=time.monotonic() - started)
+                   traits=traits, phases=clock.phases)
 
 
 def _report(ctx: SuiteContext, results: Sequence[Measured], sweep: Sequence[Measured],
             checks: Sequence[Check], boundary: float, same: dict[str, float],
             ceiling: float, source: str = "in-process `design_voice`", *,
-            traits: TraitRun | None = None, seconds: float = math.nan) -> SuiteReport:
+            traits: TraitRun | None = None, phases: dict[str, float] | None = None
+            ) -> SuiteReport:
     pair_samples = list(traits.samples.values()) if traits else []
     samples = [*results, *sweep, *pair_samples]
     passed_n = sum(c.passed for c in checks)
@@ -448,8 +466,10 @@ def _report(ctx: SuiteContext, results: Sequence[Measured], sweep: Sequence[Meas
     summary += [("worst sample WER", f"{worst_wer:.3f}", f"<= {TARGET_WER}"),
                 ("prompts / samples / crashes",
                  f"{len(results)} / {len(samples)} / {len(crashes)}", "0 crashes")]
-    if math.isfinite(seconds):
-        summary.append(("runtime", f"{int(seconds // 60)}m{int(seconds % 60):02d}s", "-"))
+    if phases:
+        summary.append(("runtime", _duration(sum(phases.values())) + " ("
+                        + ", ".join(f"{k} {_duration(v)}" for k, v in phases.items()) + ")",
+                        "-"))
     plots = [
         scatter_levels(ctx.out / "design_pitch.png",
                        [(m.case.pitch_group or "", m.case.pitch, m.f0_hz) for m in results
@@ -495,12 +515,16 @@ def _report(ctx: SuiteContext, results: Sequence[Measured], sweep: Sequence[Meas
                      "error": m.error} for m in results],
         "sweep": [{"label": m.case.label, "seed": m.seed, "wer": m.wer,
                    "components": m.components, "error": m.error} for m in sweep],
-        "seconds": seconds,
+        "seconds": phases or {},
     }
     if traits:
         data["traits"] = _trait_data(traits)
     return SuiteReport(name=NAME, summary=summary, markdown="\n".join(lines) + "\n",
                        passed=passed, plots=plots, data=data)
+
+
+def _duration(seconds: float) -> str:
+    return f"{int(seconds // 60)}m{int(seconds % 60):02d}s"
 
 
 def _num(value: float, digits: int) -> str:
@@ -512,8 +536,8 @@ def _trait_markdown(traits: TraitRun) -> list[str]:
     lines = [("Trait pairs: each prompt against the same prompt without the trait (seed "
               f"{SEED}, the same text), measured with Praat; \"up\"/\"down\" must clear "
               "the noise floor below (see `design_pairs`)."), "",
-             *design_pairs.floors_markdown(traits.real, traits.stock, traits.floors,
-                                           traits.real_source), "",
+             *design_pairs.floors_markdown(traits.real, traits.real_source,
+                                           traits.run_stock, traits.floors), "",
              *design_pairs.results_markdown(traits.results, traits.floors), "",
              "The pairs' samples:", "",
              ("| prompt | transform | F0 Hz | F0 range st | F1 Hz | F2 Hz | HNR dB | jitter % "
@@ -541,7 +565,8 @@ def _trait_data(traits: TraitRun) -> dict[str, object]:
     transformed, stock = traits.naturalness
     return {
         "floors": traits.floors, "real_speech_spread": traits.real,
-        "real_speech_source": traits.real_source, "stock_spread": traits.stock,
+        "real_speech_source": traits.real_source,
+        "stock_spread": design_pairs.STOCK_SPREAD, "run_stock_spread": traits.run_stock,
         "pairs": [{"trait": r.pair.trait, "label": r.pair.label, "prompt": r.pair.prompt,
                    "base": r.pair.base, "passed": r.passed, "values": r.values}
                   for r in traits.results],

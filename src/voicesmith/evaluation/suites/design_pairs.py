@@ -31,40 +31,42 @@ voice:
   speakers x 10 utterances, 270 same-speaker pairs, ``../shared/data``): how
   much a person varies from one sentence to the next. A trait must move the
   voice further than that, or a listener could not tell it from the same
-  person reading another line;
-* the stock voices: one stock voice reading the suite's two texts (the
-  suite's same-voice similarity voices): the engine's and the instruments'
-  own variation on synthetic speech. The speaking rate comes from this
-  source only (LibriSpeech here has no transcripts to count syllables in).
+  person reading another line. Measured in every full run (Praat on the 60
+  utterances, 15-25 s on 2 cores); ``--quick`` and a checkout without the
+  data use the figures below;
+* the stock voices: each of the 28 English stock voices reading the suite's
+  two texts: the engine's and the instruments' own variation on synthetic
+  speech. Too slow to redo in each run (56 syntheses), so fixed here; each
+  run measures its 6 same-voice similarity voices the same way and reports
+  their spread beside it. The speaking rate comes from this source only
+  (LibriSpeech here has no transcripts to count syllables in).
 
-Both spreads are computed in every full run (Praat on the 60 LibriSpeech
-utterances, ~10-20 s; ``--quick`` uses 4 per speaker) and the report shows
-them. Measured when this module was written (real speech / the 28 English
-stock voices / the floor with the 6 similarity voices of a run):
+Measured when this module was written:
 
 =============  ===========  ===========  ===========
 measure        real speech  stock        floor
 =============  ===========  ===========  ===========
-median F0      1.00 st      0.44 st      1.0 st
-F0 range       1.23 st      0.91 st      1.2 st
-F1 / F2        1.66/0.79 st 1.20/0.87 st 1.7/0.9 st
-F1/F2 mean     1.12 st      0.82 st      1.1 st
-HNR            1.21 dB      0.57 dB      1.2 dB
-jitter         17 %         6 %          17 %
-voiced frac.   0.061        0.026        0.06
-RMS level      1.16 dB      0.26 dB      1.2 dB
+median F0      1.00 st      0.44 st      1.00 st
+F0 range       1.23 st      0.91 st      1.23 st
+F1             1.66 st      1.20 st      1.66 st
+F2             0.79 st      0.87 st      0.87 st
+F1/F2 mean     0.84 st      0.40 st      0.84 st
+HNR            1.21 dB      0.57 dB      1.21 dB
+jitter         17.3 %       5.8 %        17.3 %
+shimmer        10.6 %       9.0 %        10.6 %
+voiced frac.   0.061        0.026        0.061
+RMS level      1.16 dB      0.26 dB      1.16 dB
 speaking rate  -            5.5 %        5.5 %
 =============  ===========  ===========  ===========
 
 The medians of different sentences overstate the noise of a pair, which
-reads the same text (no vowel or intonation difference), so a floor is a
-conservative bar; the 90th percentiles (F0 3.6 st, HNR 3.3 dB, RMS 3.6 dB,
-F1 5.7 st) are mostly that text difference and would reject real effects.
-Jitter and shimmer are compared as log ratios (17 % = x1.19). The same
-design drawn with 7 seeds (a different blend, no trait) spreads about as
-much (median F0 0.9 st, HNR 0.6 dB, RMS 0.6 dB, rate 4.6 %).
-
-Without the LibriSpeech folder the real-speech column above is used as is.
+reads the same text (no vowel or intonation difference between the two), so
+a floor is a conservative bar; the 90th percentiles (F0 3.6 st, F1 5.7 st,
+HNR 3.3 dB, RMS 3.6 dB) are mostly that text difference and would reject
+effects a listener hears at once. Jitter, shimmer and rate are compared as
+log ratios (17.3 % = x1.19). The same design drawn with 7 seeds (another
+blend, no trait) spreads about as much (median F0 0.9 st, HNR 0.6 dB, RMS
+0.6 dB, rate 4.6 %), so a trait that only moved the blend would not pass.
 """
 
 from __future__ import annotations
@@ -133,10 +135,15 @@ MEASURES: dict[str, tuple[str, str]] = {
 }
 NOISE_MEASURES = ("f0", "f0_range", "f1", "f2", "formants", "hnr", "jitter", "shimmer",
                   "voiced", "rms", "rate")
-# The real-speech medians above, used when LibriSpeech is not at hand.
+# The docstring's figures: real speech (used with --quick or without LibriSpeech)
+# and the 28 English stock voices (always).
 REAL_SPEECH_SPREAD: dict[str, float] = {
-    "f0": 1.00, "f0_range": 1.23, "f1": 1.66, "f2": 0.79, "formants": 1.12, "hnr": 1.21,
-    "jitter": 17.3, "shimmer": 10.6, "voiced": 0.061, "rms": 1.16, "rate": math.nan,
+    "f0": 1.00, "f0_range": 1.226, "f1": 1.656, "f2": 0.794, "formants": 0.842, "hnr": 1.208,
+    "jitter": 17.3, "shimmer": 10.58, "voiced": 0.061, "rms": 1.163, "rate": math.nan,
+}
+STOCK_SPREAD: dict[str, float] = {
+    "f0": 0.442, "f0_range": 0.914, "f1": 1.203, "f2": 0.869, "formants": 0.399, "hnr": 0.566,
+    "jitter": 5.76, "shimmer": 8.96, "voiced": 0.026, "rms": 0.258, "rate": 5.49,
 }
 REAL_SPEECH_DIR = ("librispeech", "test-other")
 
@@ -263,7 +270,7 @@ def down(measure: str, scale: float = 1.0) -> Condition:
 
 # trait -> all of (any of): "elderly" is rate down, and jitter up or HNR down
 RULES: dict[str, tuple[tuple[Condition, ...], ...]] = {
-    "child": ((up("f0"),), (up("formants"),), (up("f1", 0.0),), (up("f2", 0.0),)),
+    "child": ((up("f0"),), (up("f1", 0.0),), (up("f2", 0.0),), (up("formants"),)),
     "elderly": ((down("rate"),), (up("jitter"), down("hnr"))),
     "whisper": ((down("voiced"),),),
     "breathy": ((down("hnr"),),),
@@ -278,9 +285,11 @@ TRAITS = tuple(RULES)
 
 def _fmt(measure: str, value: float) -> str:
     name, unit = MEASURES[measure]
-    if measure in ("similarity", "wer", "voiced"):
-        return f"{name} {value:.3f}" if measure != "voiced" else f"{name} {value:+.3f}"
-    return f"{name} {value:+.1f}{(' ' + unit) if unit else ''}"
+    if measure in ("similarity", "wer"):
+        return f"{name} {value:.3f}"
+    if measure == "voiced":
+        return f"{name} {value:+.3f}"
+    return f"{name} {value:+.1f} {unit}"
 
 
 @dataclass(frozen=True)
@@ -312,10 +321,7 @@ def judge(pair: Pair, values: Mapping[str, float], floors: Mapping[str, float]) 
     """Whether ``pair``'s measured ``values`` meet its trait's rule."""
     passed = all(any(c.holds(values.get(c.measure, math.nan), floors) for c in group)
                  for group in RULES[pair.trait])
-    names = rule_measures(pair.trait)
-    if pair.trait == "child":
-        names = ["f0", "f1", "f2", "formants"]
-    measured = ", ".join(_fmt(m, values.get(m, math.nan)) for m in names)
+    measured = ", ".join(_fmt(m, values.get(m, math.nan)) for m in rule_measures(pair.trait))
     return PairResult(pair, dict(values), passed, measured)
 
 
@@ -334,15 +340,19 @@ def trait_summary(results: Sequence[PairResult], floors: Mapping[str, float]
     return rows
 
 
-def floors_markdown(real: Mapping[str, float] | None, stock: Mapping[str, float],
-                    floors: Mapping[str, float], real_source: str) -> list[str]:
-    lines = [(f"Noise floors (median |difference| between two utterances of one voice; "
-              f"real speech: {real_source}):"), "",
-             "| measure | real speech | stock voices | floor |", "|---|---|---|---|"]
+def floors_markdown(real: Mapping[str, float], real_source: str, run_stock: Mapping[str, float],
+                    floors: Mapping[str, float]) -> list[str]:
+    lines = [("Noise floors, the larger of: real speech's median |difference| between two "
+              f"utterances of one speaker ({real_source}) and the 28 English stock voices' "
+              "between two texts (fixed, see `design_pairs`); this run's 6 similarity voices "
+              "measured the same way, for comparison:"), "",
+             "| measure | real speech | stock voices (28) | this run's 6 | floor |",
+             "|---|---|---|---|---|"]
     for m in NOISE_MEASURES:
         name, unit = MEASURES[m]
         cells = [f"{v:.3g}" if math.isfinite(v) else "-"
-                 for v in ((real or {}).get(m, math.nan), stock.get(m, math.nan), floors[m])]
+                 for v in (real.get(m, math.nan), STOCK_SPREAD[m],
+                           run_stock.get(m, math.nan), floors[m])]
         lines.append(f"| {name}{(' (' + unit + ')') if unit else ''} | " + " | ".join(cells)
                      + " |")
     return lines
