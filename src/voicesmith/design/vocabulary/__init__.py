@@ -245,20 +245,22 @@ def _load(data: Mapping[str, Any], english: Mapping[tuple[str, ...], Entry] | No
           extra: Iterable[tuple[str, Entry]] = ()) -> Vocabulary:
     segment = bool(data.get("segment", False))
     entries: dict[tuple[str, ...], Entry] = {}
-    pending = list(data.get("words", {}).items())
-    for forms, spec in pending:
+    references = english if english is not None else entries
+
+    def add_row(forms: str, spec: str) -> None:
+        entry = Entry(_resolve(spec, references))
+        for form in forms.split("|"):
+            if (key := _split_form(form, segment)):
+                entries.setdefault(key, entry)
+
+    deferred = []
+    for forms, spec in data.get("words", {}).items():
         try:
-            entry = Entry(_resolve(str(spec), english if english is not None else entries))
-        except ValueError:
-            continue  # a reference to a phrase a later row defines: resolved below
-        for form in str(forms).split("|"):
-            if (key := _split_form(form, segment)):
-                entries.setdefault(key, entry)
-    for forms, spec in pending:  # rows referring to rows of the same file
-        entry = Entry(_resolve(str(spec), english if english is not None else entries))
-        for form in str(forms).split("|"):
-            if (key := _split_form(form, segment)):
-                entries.setdefault(key, entry)
+            add_row(str(forms), str(spec))
+        except ValueError:  # a reference to a phrase a later row of this file defines
+            deferred.append((str(forms), str(spec)))
+    for forms, spec in deferred:
+        add_row(forms, spec)  # raises on a reference nothing defines
     for kind in ("stopwords", "negations", "boundaries"):
         for item in data.get(kind, ()):
             key = _split_form(str(item).replace("_", " "), segment)
