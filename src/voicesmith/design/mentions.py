@@ -42,8 +42,8 @@ class Mentions:
     negated_genders: set[str] = field(default_factory=set)  # "neither male nor female"
     ages: list[tuple[str, str, int | None]] = field(default_factory=list)  # band, phrase, years
     negated_ages: set[str] = field(default_factory=set)
-    accents: list[tuple[str, str]] = field(default_factory=list)
-    implied_accents: list[tuple[str, str]] = field(default_factory=list)
+    accents: list[tuple[str, str, float]] = field(default_factory=list)  # name, phrase, strength
+    implied_accents: list[tuple[str, str, float]] = field(default_factory=list)
     labels: dict[str, dict[str, float]] = field(
         default_factory=lambda: {kind: {} for kind in LABEL_KINDS})
     implied_labels: dict[str, dict[str, float]] = field(
@@ -75,7 +75,7 @@ class Mentions:
                     years = int(float(e.value)) if e.kind == "years" else None
                     self.ages.append((band, phrase, years))
             elif e.kind == "accent":
-                self._accent(str(e.value), negated, phrase, e.implied)
+                self._accent(str(e.value), negated, phrase, e.implied, mult)
             else:  # a label: keep the strongest mention
                 strength = -NEGATED_STRENGTH if negated else min(mult, 2.0)
                 group = (self.implied_labels if e.implied else self.labels)[e.kind]
@@ -94,10 +94,11 @@ class Mentions:
         self.gender_votes.append((value, weight * min(1.0, mult * 0.6 if mult < 1 else 1.0),
                                   phrase))
 
-    def _accent(self, value: str, negated: bool, phrase: str, implied: bool = False) -> None:
+    def _accent(self, value: str, negated: bool, phrase: str, implied: bool = False,
+                strength: float = 1.0) -> None:
         if implied:  # a persona's accent ("a cowboy"): only when no accent is said
             if not negated:
-                self.implied_accents.append((value.removesuffix("-approx"), phrase))
+                self.implied_accents.append((value.removesuffix("-approx"), phrase, strength))
             return
         name = value.removesuffix("-approx")
         if value == "unsupported":
@@ -111,16 +112,25 @@ class Mentions:
         elif value.endswith("-approx"):
             self.notes.append(f"'{phrase}': no stock voices with that accent; "
                               f"approximated by {ACCENTS[name].name} voices")
-        self.accents.append((name, phrase))
+        self.accents.append((name, phrase, strength))
+
+    def strengthen_accent(self, strength: float, word: str) -> None:
+        """A strength said after the accent ("accent français léger")."""
+        for found in (self.accents, self.implied_accents):
+            if found:
+                name, phrase, old = found[-1]
+                found[-1] = (name, f"{phrase} {word}", old * strength)
+                self.matched.append(word)
+                return
 
     def label_group(self, kind: str) -> dict[str, float]:
         """The labels of a kind the prompt names; a persona's only when it names none."""
         return self.labels[kind] or self.implied_labels[kind]
 
-    def accent(self) -> str | None:
-        """The last accent said; else the last one a persona implies."""
+    def accent(self) -> tuple[str | None, float]:
+        """The last accent said and its strength; else the last one a persona implies."""
         found = self.accents or self.implied_accents
-        return found[-1][0] if found else None
+        return (found[-1][0], found[-1][2]) if found else (None, 1.0)
 
     def age(self) -> tuple[str | None, int | None]:
         """The last age mentioned (band, years if given); one negated ("older, but

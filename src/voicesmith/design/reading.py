@@ -25,7 +25,10 @@ MAX_TOKENS = 400  # a prompt is at most a few sentences; the rest is not read (n
 _SUFFIXES = (("ily", ("y",)), ("ly", ("", "le", "e")), ("iest", ("y",)), ("est", ("", "e", "<")),
              ("ier", ("y",)), ("er", ("", "e", "<")), ("iness", ("y",)), ("ness", ("",)),
              ("s", ("",)))
-_ACCENT_ADJECTIVES = frozenset(["strong", "heavy", "thick", "light", "mild", "faint", "slight"])
+# the word for an accent, which carries nothing alone; a strength before it
+# ("avec un fort accent") says how strong the accent named elsewhere is
+_ACCENT_NOUNS = frozenset(["accent", "accents", "acento", "accento", "akzent", "sotaque",
+                           "акцент", "акцентом"])
 _OR = frozenset(["or", "nor", "ni", "o", "ou", "nem", "né", "oder", "noch", "или", "ни", "또는", "或", "或者", "也不", "も"])
 _OF = frozenset({"de", "di", "da", "do", "of", "von"})
 _TO = frozenset({"to", "for", "à", "aux", "pour", "para", "für", "per", "ai", "alle", "для"})
@@ -126,10 +129,14 @@ class _Reader(AgeReading):
         intensifier = max((f for v in ([primary] if stop else self.close)
                            if (f := v.intensifier(tokens, i))),
                           default=None, key=lambda f: f[0])
-        if (tok in _ACCENT_ADJECTIVES or self._in("accent_adjectives", tok)) \
+        if (strength := self._accent_strength(tok)) is not None \
                 and self._accent_follows(i + 1):
-            self.mult *= intensifier[1] if intensifier and intensifier[0] == 1 else 1.0
+            # "a strong British accent": how strong the accent is, not energy
+            self.mult *= strength
             self.modifiers.append(tok)
+            if self._bare_accent_follows(i + 1):  # "an Italian ... with a strong accent"
+                self.state.strengthen_accent(self.mult, tok)
+                self.reset()
             return 1
         # an intensifier as written beats a trait word found by its stem
         # ("profundamente" is "deeply", not "deep")
@@ -191,6 +198,8 @@ class _Reader(AgeReading):
             self.state.personas.append(entry.persona)
         self.state.apply(entry.effects, self.mult, self.negated,
                          " ".join([*self.modifiers, words]))
+        if "accent" in kinds:
+            self._trailing_accent_strength(after + self._postnegated)
         # "not too high or too low": the negation covers both
         carry = self.negated and after < len(self.tokens) and self.tokens[after] in _OR
         self.reset()
@@ -208,6 +217,33 @@ class _Reader(AgeReading):
                     return True
         return False
 
+    def _trailing_accent_strength(self, j: int) -> None:
+        """"acento francés (muy) fuerte", "accent français léger": the strength
+        follows the accent; its words are taken here, not read as traits."""
+        if j >= len(self.tokens):
+            return
+        strength = self._accent_strength(self.tokens[j])
+        k = j
+        intensifier = next((f for v in self.close if (f := v.intensifier(self.tokens, j))), None)
+        if intensifier and j + intensifier[0] < len(self.tokens) and (
+                after := self._accent_strength(self.tokens[j + intensifier[0]])) is not None:
+            k, strength = j + intensifier[0], after * intensifier[1]  # "muy fuerte"
+        if strength is not None:
+            self.state.strengthen_accent(strength, " ".join(self.tokens[j:k + 1]))
+            self._postnegated += k + 1 - j
+
+    def _bare_accent_follows(self, start: int) -> bool:
+        """Whether the word "accent" comes next with no language after it."""
+        rest = [t for t in self.tokens[start:start + 4] if not self._in("stopwords", t)
+                or t in _ACCENT_NOUNS]
+        return bool(rest) and rest[0] in _ACCENT_NOUNS and not (
+            len(rest) > 1 and self._accent_follows(self.tokens.index(rest[1], start)))
+
+    def _accent_strength(self, tok: str) -> float | None:
+        """How strong an accent ``tok`` says it is ("strong" 1.5), if it says so."""
+        return next((v.accent_adjectives[tok] for v in self.close
+                     if tok in v.accent_adjectives), None)
+
     def _accent_follows(self, start: int) -> bool:
         """Whether an accent comes next ("a strong British accent"): then
         "strong"/"heavy" qualify the accent instead of asking for energy."""
@@ -216,8 +252,8 @@ class _Reader(AgeReading):
             effects = self.order[0].entries[found.key].effects if found else ()
             if any(e.kind == "accent" for e in effects) or tok == "accent":
                 return True
-            if not self._in("stopwords", tok):
-                return False
+            if not self._in("stopwords", tok) and self._accent_strength(tok) is None:
+                return False  # "a very strong, heavy Spanish accent" reads on
         return False
 
     def _person(self, word: str, known: bool = False) -> str | None:

@@ -72,6 +72,7 @@ class VoiceTraits:
     expressiveness: float = 0.0  # - monotone, + animated
     loudness: float = 0.0  # - soft, quiet, whispered; + loud, shouting
     accent: Language | None = None
+    accent_strength: float = 1.0  # "slight" 0.5, "an accent" 1.0, "strong" 1.5
     emotions: Mapping[str, float] = field(default_factory=dict)
     timbre: Mapping[str, float] = field(default_factory=dict)
     style: tuple[str, ...] = ()
@@ -93,6 +94,7 @@ class VoiceTraits:
             "age": self.age,
             **{axis: round(self.axis(axis), 3) for axis in AXES},
             "accent": self.accent.code if self.accent else None,
+            "accent_strength": round(self.accent_strength, 3) if self.accent else None,
             "emotions": {k: round(v, 3) for k, v in self.emotions.items()},
             "timbre": {k: round(v, 3) for k, v in self.timbre.items()},
             "style": list(self.style), "matched": list(self.matched),
@@ -157,14 +159,17 @@ def parse_prompt(prompt: str) -> VoiceTraits:
     age, years = state.age()
     if gender_conflict:
         conflicts.append(gender_conflict)
-    for kind, found in (("age", [a[:2] for a in state.ages]), ("accent", state.accents)):
+    accent, accent_strength = state.accent()
+    for kind, found in (("age", [a[:2] for a in state.ages]),
+                        ("accent", [a[:2] for a in state.accents])):
         if len({v for v, _ in found}) > 1:
             conflicts.append(f"{kind}: {', '.join(repr(p) for _, p in found)} disagree; "
                              f"the last ('{found[-1][1]}') wins")
     return VoiceTraits(
         gender=gender, gender_confidence=confidence,
         age=age, age_years=years,
-        accent=ACCENTS[accent] if (accent := state.accent()) in ACCENTS else None,
+        accent=ACCENTS.get(accent) if accent else None,
+        accent_strength=round(accent_strength, 3) if accent in ACCENTS else 1.0,
         emotions=state.label_group("emotion"), timbre=state.label_group("timbre"),
         style=tuple({**state.implied_labels["style"], **state.labels["style"]}), matched=tuple(state.matched),
         ignored=tuple(dict.fromkeys(state.ignored)), conflicts=tuple(conflicts),

@@ -4,7 +4,8 @@
 2. Decide the effective language: an explicit non-English language wins; for
    English (or no language), an American/British accent in the prompt picks
    American or British English; a non-English language named in the prompt
-   is used when the caller gave none.
+   is used when the caller gave none, and with English it is an accent: the
+   words stay English and that language's voices join the blend (``accent.py``).
 3. Candidates: the stock voices of that language and of the asked gender.
    Gender is never crossed unless the prompt asks for a neutral voice (then
    both genders blend, half the weight each, centred between them). With no
@@ -15,8 +16,10 @@
 4. Weights: how well each candidate's measured attributes match the targets,
    plus its quality grade; then temperature, top_k, top_p and the repetition
    penalty as documented in ``sampling.py``. The pack is the weighted blend.
-5. Steer continuously along the fitted directions (``steering.py``): timbre
+5. An accent mixes its language's voices in, by its strength (``accent.py``).
+6. Steer continuously along the fitted directions (``steering.py``): timbre
    traits on dims [:128], pitch and expressiveness on [128:]; pace sets speed.
+7. The voice transform (``transform.py``): what no blend of stock voices does.
 
 Everything random comes from one generator seeded by ``params.seed`` (or a
 fresh seed, recorded in the recipe), so a seed reproduces a voice exactly.
@@ -32,6 +35,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from voicesmith.design import repetition, sampling
+from voicesmith.design.accent import blend_accent, lent_note, speaks_english
 from voicesmith.design.catalog import Catalog, VoiceEntry, load_catalog
 from voicesmith.design.directions import fit_directions, mean_style
 from voicesmith.design.sampling import SamplingParams, perturb_logits, select, softmax
@@ -62,22 +66,23 @@ class DesignedVoice:
 
 
 def effective_language(language: Language | None, traits: VoiceTraits
-                       ) -> tuple[Language, list[str]]:
-    """The language the voice will speak, and notes on what the prompt could not have."""
+                       ) -> tuple[Language, Language | None, list[str]]:
+    """The language the voice will speak, the accent it speaks English with
+    (another language's voices, or None), and notes on what the prompt could not have."""
     notes: list[str] = []
     accent = traits.accent
     if language is not None and language.iso639_1 != "en":
         if accent is not None and accent != language:
             notes.append(f"the request's language ({language.name}) wins over "
                          f"'{accent.name}' in the prompt")
-        return language, notes
-    if accent in (AMERICAN_ENGLISH, BRITISH_ENGLISH):
-        return accent, notes
-    if accent is not None:
-        if language is None:
-            return accent, notes
-        notes.append(f"no English voices with a {accent.name} accent; the accent is ignored")
-    return language or AMERICAN_ENGLISH, notes
+        return language, None, notes
+    if accent is None:
+        return language or AMERICAN_ENGLISH, None, notes
+    if speaks_english(accent):
+        return accent, None, notes
+    if language is None:
+        return accent, None, notes
+    return language, accent, notes
 
 
 def _unmeasured(voice: StockVoice, catalog: Catalog) -> VoiceEntry:
@@ -206,7 +211,7 @@ def design_voice(prompt: str, language: Language | None, params: SamplingParams,
     if not stock_voices:
         raise ValidationError("the engine has no stock voices to design from")
     entries = {n: catalog.voices.get(n) or _unmeasured(v, catalog) for n, v in stock_voices.items()}
-    lang, notes = effective_language(language, traits)
+    lang, accent, notes = effective_language(language, traits)
     seed = params.effective_seed()
     rng = np.random.default_rng(seed)  # every random draw below comes from this one
     temp = params.temperature
@@ -236,6 +241,13 @@ def design_voice(prompt: str, language: Language | None, params: SamplingParams,
         pack, push_norm = repetition.push_away(
             pack, previous, same_kind, stock_voices,
             sampling.REPETITION_PUSH * (params.repetition_penalty - 1.0))
+    accented = None
+    if accent is not None:
+        accented = blend_accent(pack, components, accent, traits.accent_strength, genders[0],
+                                wanted, stock_voices, entries, scales, temp, rng)
+        pack, components = accented.pack, accented.components
+        if (note := lent_note(accented, accent, genders[0])) is not None:
+            notes.append(note)
     try:
         directions = fit_directions(stock_voices, catalog.voices)
     except ValueError:  # too few measured voices (a test engine): blend without steering
@@ -261,6 +273,8 @@ def design_voice(prompt: str, language: Language | None, params: SamplingParams,
         "repetition": {"previous": len(previous), "push_norm": round(push_norm, 4)},
         "speed": round(speed, 4), "notes": notes,
     }
+    if accented is not None:
+        recipe["accent"] = accented.recipe
     # the last stage: what the blend cannot do (age, breath, rasp, loudness, emotion)
     transform = transform_for(traits, traits.gender or genders[0])
     if transform is not None:

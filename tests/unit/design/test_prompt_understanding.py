@@ -223,3 +223,27 @@ def test_neither_gender_is_neutral(prompt: str) -> None:
 ])
 def test_where_in_a_decade(prompt: str, years: int) -> None:
     assert parse_prompt(prompt).age_years == years
+
+
+@pytest.mark.parametrize(("prompt", "code", "strength"), [
+    ("A man with a French accent", "fr", 1.0),
+    ("A woman with a slight Indian accent", "hi", 0.5),
+    ("a strong Spanish accent, deep voice", "es", 1.5),
+    ("a very strong, heavy Italian accent", "it", 1.5),  # "very strong," is its own clause
+    ("una mujer con un acento francés muy fuerte", "fr", 2.25),
+    ("un homme avec un accent italien léger", "it", 0.5),
+    ("ein Mann mit leichtem französischen Akzent", "fr", 0.5),
+    ("uma mulher com sotaque italiano carregado", "it", 1.5),
+])
+def test_accent_strength_is_read_before_or_after_the_accent(
+        prompt: str, code: str, strength: float) -> None:
+    t = parse_prompt(prompt)
+    assert t.accent is not None and t.accent.code.startswith(code)
+    assert t.accent_strength == pytest.approx(strength)
+    assert t.to_dict()["accent_strength"] == pytest.approx(strength)
+
+
+def test_an_accents_strength_is_not_energy() -> None:
+    assert parse_prompt("a strong French accent").energy == 0.0
+    assert parse_prompt("acento francés fuerte").energy == 0.0
+    assert parse_prompt("a strong man with a French accent").energy > 0.0

@@ -155,6 +155,53 @@ def test_a_language_without_that_gender_borrows_english_voices(stock_voices: Voi
     assert d.recipe["notes"]
 
 
+# ---------------------------------------------------------------- accents
+def share_of(d: DesignedVoice, prefix: str) -> float:
+    return sum(c["weight"] for c in d.recipe["components"] if c["voice"].startswith(prefix))
+
+
+@pytest.mark.parametrize(("prompt", "prefix"), [
+    ("a man with a Spanish accent", "em_"), ("a woman with an Indian accent", "hf_"),
+    ("an Italian man", "im_"), ("a woman with a Chinese accent", "zf_"),
+    ("a Japanese woman", "jf_"), ("a Brazilian man", "pm_"),
+])
+def test_an_accent_speaks_english_with_that_languages_voices(
+        stock_voices: Voices, prompt: str, prefix: str) -> None:
+    for language in (AMERICAN_ENGLISH, BRITISH_ENGLISH):
+        d = design(stock_voices, prompt, language=language)
+        assert d.language == language  # the words stay English
+        assert d.recipe["accent"]["share"] == pytest.approx(share_of(d, prefix), abs=1e-4)
+        assert 0.5 < share_of(d, prefix) < 0.9
+        assert all(c["voice"].startswith(prefix) or c["voice"][0] in "ab"
+                   for c in d.recipe["components"])
+
+
+def test_accent_strength_sets_the_accent_voices_share(stock_voices: Voices) -> None:
+    shares = [share_of(design(stock_voices, f"a man with a {how} Spanish accent"), "em_")
+              for how in ("faint", "slight", "", "strong", "very strong")]
+    assert shares == sorted(shares) and shares[0] > 0.2 and shares[-1] <= 0.9
+    assert shares[1] < shares[2] < shares[3]
+
+
+def test_an_accent_without_that_gender_is_lent_and_keeps_the_register(
+        stock_voices: Voices, pitch: Direction) -> None:
+    plain = design(stock_voices, "a man")
+    accented = design(stock_voices, "a man with a French accent")
+    assert accented.recipe["accent"]["lent_from"] == "female"
+    assert any("no male French" in n for n in accented.recipe["notes"])
+    # steering brings the blend back to the male register the prompt asks for
+    male = [pitch.position(v.pack) for n, v in stock_voices.items() if n.startswith("am_")]
+    assert pitch.position(accented.style.pack) <= max(male)
+    assert accented.recipe["predicted"]["pitch_hz"] == pytest.approx(
+        plain.recipe["predicted"]["pitch_hz"], rel=0.1)
+
+
+def test_no_accent_designs_exactly_as_before(stock_voices: Voices) -> None:
+    d = design(stock_voices, "a man with an American accent")
+    assert "accent" not in d.recipe
+    assert d.style.pack.tobytes() == design(stock_voices, "an American man").style.pack.tobytes()
+
+
 # ---------------------------------------------------------------- steering
 def test_deep_and_high_move_along_the_pitch_direction_in_order(
         stock_voices: Voices, pitch: Direction) -> None:

@@ -58,7 +58,8 @@ class Vocabulary:
     numbers: dict[str, int]
     age_units: frozenset[str]
     decade_units: frozenset[str]
-    accent_adjectives: frozenset[str]  # "strong", "fuerte", "強い": say how strong an accent is
+    # "strong" 1.5, "léger" 0.5: next to an accent, how strong it is (1.0: an accent)
+    accent_adjectives: dict[str, float]
     approximate: frozenset[str]  # "about", "environ", "около": a bare number after it is an age
     articles: dict[str, str]  # "une" -> female: the gender of the person noun that follows
     speak_verbs: frozenset[str]  # "speaks", "parle": a language named next is not an accent
@@ -279,7 +280,8 @@ def _load(data: Mapping[str, Any], english: Mapping[tuple[str, ...], Entry] | No
         numbers={" ".join(_split_form(str(k), segment)): int(v)
                  for k, v in data.get("numbers", {}).items()},
         age_units=_strings(data, "age_units"), decade_units=_strings(data, "decade_units"),
-        accent_adjectives=_strings(data, "accent_adjectives"),
+        accent_adjectives={str(k).lower(): float(v)
+                           for k, v in data.get("accent_adjectives", {}).items()},
         approximate=_strings(data, "approximate"),
         articles={str(k).lower(): str(v) for k, v in data.get("articles", {}).items()},
         speak_verbs=_strings(data, "speak_verbs"),

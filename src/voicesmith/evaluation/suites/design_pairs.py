@@ -118,6 +118,8 @@ PAIRS: tuple[Pair, ...] = (
     Pair("accent", "french-man", "A man with a French accent", "A man"),
     Pair("accent", "indian-woman", "A woman with an Indian accent", "A woman"),
     Pair("accent", "spanish-man", "A man with a strong Spanish accent", "A man"),
+    Pair("accent", "japanese-woman", "A woman with a Japanese accent", "A woman"),
+    Pair("accent", "chinese-man", "A man with a slight Chinese accent", "A man"),
 )
 # --quick: one pair per trait, sharing bases
 QUICK_PAIR_LABELS = frozenset({
