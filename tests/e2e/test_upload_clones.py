@@ -27,7 +27,6 @@ from tests.unit.cloning.conftest import SPEECH, encode
 from tests.unit.cloning.test_recording import FORMATS, _codec
 
 pytest.importorskip("resemblyzer", reason="upload cloning needs the clone extra")
-pytest.importorskip("pyworld", reason="upload cloning needs the clone extra")
 median_f0 = pytest.importorskip("voicesmith.evaluation.pitch").median_f0
 
 LIBRISPEECH = Path(__file__).resolve().parents[2].parent / "shared/data/librispeech/test-other"

@@ -79,8 +79,6 @@ def heaviest_transform() -> dict[str, Any]:
 
 def upload_postprocess() -> dict[str, Any]:
     """A typical upload clone's stored transform (F0 up 10 %, formants up 5 %)."""
-    from voicesmith.cloning.postprocess import make_params
+    from voicesmith.audio.voice_transform import VoiceTransform
 
-    params = make_params(1.1, 1.05)
-    assert params is not None  # not the identity, by construction
-    return params
+    return VoiceTransform(f0_ratio=1.1, formant_warp=1.05).to_dict()

@@ -126,7 +126,7 @@ def measure_clones(result: BenchResult, raw: Any, engine: Any, plan: Plan) -> No
     values = rtf({"raw": raw_design, "engine": design, "upload": upload}, plan)
     result.add("real-time factor, design-clone voice", "ratio",
                {"raw": values["raw"], "engine": values["engine"]})
-    result.add("real-time factor, upload clone (+ WORLD post-process)", "ratio",
+    result.add("real-time factor, upload clone (+ its voice transform)", "ratio",
                {"raw": values["raw"], "engine": values["upload"]})
     synth, post = upload.postprocess_share(texts.MEDIUM)
     result.add("  of which post-process (upload clone)", "ratio", {"engine": post})

@@ -22,7 +22,9 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import sys
 import time
+import types
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -89,10 +91,51 @@ def _creak_weight(st: NDArray[np.float64], c: float) -> NDArray[np.float64]:
     return min(2.0 * c, 1.0) * np.clip((threshold - st) / 2.0, 0.0, 1.0)
 
 
+def _import_pyworld() -> types.ModuleType:
+    """Import pyworld even where setuptools >= 81 has removed pkg_resources.
+
+    pyworld 0.3.x reads its own version through ``pkg_resources`` at import and
+    nothing else; a stand-in that answers that one call keeps the server free
+    of a setuptools pin.
+    """
+    try:
+        import pyworld  # type: ignore[import-untyped]
+    except ModuleNotFoundError as exc:
+        if exc.name == "pyworld":
+            from voicesmith.cloning.availability import missing_packages_error
+
+            raise missing_packages_error(["pyworld"], "The WORLD candidate of this bench") from exc
+        if exc.name != "pkg_resources":
+            raise
+        stub = types.ModuleType("pkg_resources")
+
+        class _Dist:
+            version = "unknown"
+
+        stub.get_distribution = lambda _name: _Dist()  # type: ignore[attr-defined]
+        sys.modules.setdefault("pkg_resources", stub)
+        sys.modules.pop("pyworld", None)
+        import pyworld  # type: ignore[import-untyped]
+    return pyworld
+
+
+def warp_envelope(envelope: NDArray[np.float64], warp: float) -> NDArray[np.float64]:
+    """Frequency-warp each frame: output bin k takes the input at k / warp."""
+    if abs(warp - 1.0) < 1e-6:
+        return envelope
+    n_bins = envelope.shape[1]
+    src = np.minimum(np.arange(n_bins) / warp, n_bins - 1)
+    lo = np.floor(src).astype(np.intp)
+    hi = np.minimum(lo + 1, n_bins - 1)
+    frac = src - lo
+    # Interpolate in the log domain: the envelope spans many decades.
+    log_env = np.log(np.maximum(envelope, 1e-16))
+    warped = log_env[:, lo] * (1.0 - frac) + log_env[:, hi] * frac
+    return np.ascontiguousarray(np.exp(warped))
+
+
 def run_world(x: NDArray[np.float32], tr: VoiceTransform, frame_ms: float = 5.0) -> NDArray[np.float32]:
     """The same parameters expressed as WORLD edits (F0, envelope, aperiodicity)."""
-    from voicesmith.cloning.postprocess import _import_pyworld, warp_envelope
-
     pw = _import_pyworld()
     xd = x.astype(np.float64)
     f0, times = pw.dio(xd, SR, f0_floor=60.0, f0_ceil=600.0, frame_period=frame_ms)

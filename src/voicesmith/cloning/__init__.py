@@ -1,13 +1,12 @@
 """Cloning a voice from an uploaded recording.
 
 ``load_recording`` decodes and cleans the upload; ``capture_voice`` fits a
-voice of the engine to it; ``apply_postprocess`` is the synthesis-time
-transform a captured voice may carry. Importing this package is cheap: PyAV,
-pyworld and the speaker encoder are imported on first use.
+voice of the engine to it, with the voice transform (``audio.voice_transform``)
+it may carry. Importing this package is cheap: PyAV and the speaker encoder
+are imported on first use.
 """
 
 from voicesmith.cloning.capture import CapturedVoice, capture_voice
-from voicesmith.cloning.postprocess import apply_postprocess
 from voicesmith.cloning.recording import Recording, load_recording
 from voicesmith.cloning.stock import StockIndex
 
@@ -15,7 +14,6 @@ __all__ = [
     "CapturedVoice",
     "Recording",
     "StockIndex",
-    "apply_postprocess",
     "capture_voice",
     "load_recording",
 ]

@@ -1,8 +1,6 @@
 """Whether this install can clone from recordings: the ``clone`` extra.
 
-Capture needs a speaker encoder (resemblyzer, on torch) and the WORLD vocoder
-(pyworld, also needed to speak with a clone that carries a post-process).
-They are an optional extra so that the server's base install stays light;
+Capture needs a speaker encoder (resemblyzer, on torch). It is an optional extra so that the server's base install stays light;
 without them upload cloning answers a clear error instead of crashing.
 """
 
@@ -14,7 +12,7 @@ from voicesmith.errors import FeatureUnavailableError
 
 CLONE_EXTRA_INSTALL = 'pip install "voicesmith[clone]"'
 # (module to find, distribution to install)
-_CAPTURE_PACKAGES = (("torch", "torch"), ("resemblyzer", "resemblyzer"), ("pyworld", "pyworld"))
+_CAPTURE_PACKAGES = (("torch", "torch"), ("resemblyzer", "resemblyzer"))
 
 
 def missing_capture_packages() -> list[str]:

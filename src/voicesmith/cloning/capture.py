@@ -13,12 +13,14 @@ speaker encoder (resemblyzer) against the recording:
 3. Synthesize a probe text with each candidate. The closest one is also
    moved along the fitted pitch direction of style space (``design.directions``)
    half and all the way to the recording's median F0: a pitch change that,
-   unlike a WORLD F0 change, costs nothing at synthesis time.
-4. For the closest ``GRID_CANDIDATES``, analyse the probe once with WORLD and
-   score a grid of F0 ratios (around the pitch match) x envelope warps.
+   unlike a transform's, costs nothing at synthesis time.
+4. For the closest ``GRID_CANDIDATES``, render the probe under F0 ratios
+   (around the pitch match) and formant warps (a coordinate search) with the voice transform
+   stage (``audio.voice_transform``, PSOLA): the same stage, with the same
+   code, that designs use, so a clone speaks exactly as it was scored.
 5. Keep the best-scoring (voice, transform); a transform must beat the plain
-   voice by MIN_POSTPROCESS_GAIN, since WORLD resynthesis alone shifts
-   similarity by ~0.02 and that part is not identity.
+   voice by MIN_POSTPROCESS_GAIN, so that a gain within the encoder's noise
+   does not buy a transform's cost at every synthesis.
 
 Measured on the 2-core dev machine: ~18-26 s CPU per capture once the stock
 embeddings are cached (the first capture of each gender also embeds its ~10-15 voices).
@@ -34,11 +36,8 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from voicesmith.cloning.postprocess import (
-    F0_RATIO_RANGE,
-    WorldAnalysis,
-    make_params,
-)
+from voicesmith.audio.pitch import median_f0 as _median_f0
+from voicesmith.audio.voice_transform import VoiceTransform, apply_transform
 from voicesmith.cloning.recording import Recording
 from voicesmith.cloning.stock import (
     PROBE_TEXT,
@@ -66,6 +65,9 @@ MAX_BLEND_L1 = 3.0
 MIN_PITCH_GAP_ST = 0.5
 MAX_PITCH_UNITS = 2.0
 GRID_CANDIDATES = 2
+# The F0 ratios the grid may try: beyond them a transformed voice stops
+# sounding like the same human (the transform itself allows 0.5-2 for design).
+F0_RATIO_RANGE = (0.7, 1.45)
 WARPS = (0.88, 0.92, 0.96, 1.0, 1.04, 1.08, 1.12)
 MIN_POSTPROCESS_GAIN = 0.01
 # ref_text is used as the probe (same words as the recording) when it is a
@@ -139,7 +141,7 @@ def capture_voice(
         probes[name] = audio
         scored.append(_Scored(name, style, _cos(ref_emb, embed(audio, SAMPLE_RATE))))
     # The closest plain candidate, its pitch moved to the speaker's in style
-    # space: free at synthesis time, unlike a WORLD F0 change.
+    # space: free at synthesis time, unlike a transform's F0 change.
     nearest = max(scored, key=lambda s: s.raw)
     for name, style in _pitch_matched(nearest.name, nearest.style, probes[nearest.name],
                                       ref_f0, engine):
@@ -147,7 +149,7 @@ def capture_voice(
         probes[name] = audio
         scored.append(_Scored(name, style, _cos(ref_emb, embed(audio, SAMPLE_RATE))))
     if use_postprocess:
-        # The grid costs ~20 WORLD renders and embeddings per candidate: only
+        # The grid costs ~20 transform renders and embeddings per candidate: only
         # the closest few are worth it (a transform rarely overturns the order).
         for item in sorted(scored, key=lambda s: -s.raw)[:GRID_CANDIDATES]:
             _grid_search(item, probes[item.name], ref_emb, ref_f0, embed)
@@ -156,10 +158,11 @@ def capture_voice(
     best_post = max(scored, key=lambda s: s.best) if use_postprocess else best_plain
     post = use_postprocess and best_post.best >= best_plain.raw + MIN_POSTPROCESS_GAIN
     winner = best_post if post else best_plain
-    params = make_params(winner.ratio, winner.warp) if post else None
+    params = transform_params(winner.ratio, winner.warp) if post else None
 
     report: dict[str, Any] = {
-        "method": "gated stock ranking + affine blend + WORLD F0/warp grid" if use_postprocess
+        "method": "gated stock ranking + affine blend + F0/formant transform grid"
+        if use_postprocess
         else "gated stock ranking + affine blend",
         "seed": seed,
         "gender": chosen_gender,
@@ -184,13 +187,20 @@ def capture_voice(
 
 
 def median_f0(samples: NDArray[np.float32], sample_rate: int) -> float:
-    """Median F0 (Hz) of the voiced frames, WORLD dio + stonemask; NaN if unvoiced.
+    """Median F0 (Hz) of the voiced frames; NaN if unvoiced.
 
-    Cheap (~0.05 s for 10 s) and the same estimator the transform uses, so
-    the pitch ratio compares like with like. The recording is already
-    high-passed at 70 Hz, so mains hum does not read as a 60 Hz voice.
+    Praat's, in two passes (``audio.pitch``), as the evaluation measures voices;
+    the recording is already high-passed at 70 Hz, so mains hum does not read
+    as a 60 Hz voice.
     """
-    return WorldAnalysis(samples, sample_rate).median_f0 if samples.size else math.nan
+    return _median_f0(samples, sample_rate)
+
+
+def transform_params(f0_ratio: float, warp: float) -> dict[str, Any] | None:
+    """The stored voice transform for an F0 ratio and formant warp; None if it does nothing."""
+    ratio = float(np.clip(f0_ratio, *F0_RATIO_RANGE))
+    transform = VoiceTransform(f0_ratio=round(ratio, 4), formant_warp=round(float(warp), 4))
+    return None if transform.is_identity else transform.to_dict()
 
 
 def _gender(given: str | None, ref_f0: float) -> tuple[str, str]:
@@ -285,21 +295,28 @@ def _pitch_matched(name: str, style: VoiceStyle, audio: NDArray[np.float32], ref
 
 def _grid_search(item: _Scored, audio: NDArray[np.float32], ref_emb: NDArray[np.float32],
                  ref_f0: float, embed: Embedder) -> None:
-    analysis = WorldAnalysis(audio, SAMPLE_RATE)
-    cand_f0 = analysis.median_f0
+    cand_f0 = median_f0(audio, SAMPLE_RATE)
     match = 1.0
     if math.isfinite(ref_f0) and math.isfinite(cand_f0) and cand_f0 > 0:
         match = float(np.clip(ref_f0 / cand_f0, *F0_RATIO_RANGE))
-    # The pitch match, halfway to it, and none: the voice's own F0 may suit
-    # its timbre better than the speaker's exact F0.
-    ratios = sorted({round(r, 3) for r in (1.0, math.sqrt(match), match)})
-    for ratio in ratios:
-        for warp in WARPS:
-            y = analysis.render(ratio, warp)
-            score = _cos(ref_emb, embed(y, SAMPLE_RATE))
-            item.grid.append((ratio, warp, score))
-            if score > item.best:
-                item.best, item.ratio, item.warp = score, ratio, warp
+    # A coordinate search: every warp at the pitch match, then halfway to it
+    # and none at the best warp (the voice's own F0 may suit its timbre better
+    # than the speaker's exact F0). 9 renders instead of the full 3 x 7 grid.
+    for warp in WARPS:
+        _score_point(item, audio, round(match, 3), warp, ref_emb, embed)
+    best_warp = item.warp
+    for ratio in sorted({round(r, 3) for r in (1.0, math.sqrt(match))} - {round(match, 3)}):
+        _score_point(item, audio, ratio, best_warp, ref_emb, embed)
+
+
+def _score_point(item: _Scored, audio: NDArray[np.float32], ratio: float, warp: float,
+                 ref_emb: NDArray[np.float32], embed: Embedder) -> None:
+    transform = VoiceTransform(f0_ratio=ratio, formant_warp=warp)
+    y = audio if transform.is_identity else apply_transform(transform, audio)
+    score = _cos(ref_emb, embed(y, SAMPLE_RATE))
+    item.grid.append((ratio, warp, score))
+    if score > item.best:
+        item.best, item.ratio, item.warp = score, ratio, warp
 
 
 def _cos(a: NDArray[np.float32], b: NDArray[np.float32]) -> float:

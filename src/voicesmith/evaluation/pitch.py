@@ -1,7 +1,7 @@
 """Pitch: fundamental frequency statistics with Praat (praat-parselmouth).
 
-Praat's autocorrelation tracker was chosen over pyworld's harvest, which
-misreads high voices, and over librosa's pyin, which is far slower on CPU.
+The tracker itself is the server's (``audio.pitch``): Praat's autocorrelation
+pitch in two passes, chosen over pyworld's harvest and librosa's pyin.
 """
 
 from __future__ import annotations
@@ -12,20 +12,11 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from voicesmith.audio.pitch import HIGH_PASS_HZ
+from voicesmith.audio.pitch import voiced_f0 as _voiced_f0
 from voicesmith.evaluation._common import as_mono_float, check_rate, require
 
 __all__ = ["HIGH_PASS_HZ", "F0Stats", "f0_stats", "median_f0"]
-
-# Mains hum (50/60 Hz) in a recording reads as a steady, confidently "voiced"
-# 60 Hz pitch and drags the median of a voice down; the lowest speaking voices
-# sit around 75-80 Hz, so a 70 Hz high-pass removes the hum and keeps them.
-HIGH_PASS_HZ = 70.0
-_HIGH_PASS_SMOOTHING_HZ = 10.0
-
-# First pass: a range wide enough for any adult or child speaking voice.
-_WIDE_FLOOR_HZ = 60.0
-_WIDE_CEILING_HZ = 700.0
-_TIME_STEP_S = 0.01
 
 
 @dataclass(frozen=True)
@@ -50,40 +41,11 @@ class F0Stats:
 _UNVOICED = F0Stats(math.nan, math.nan, math.nan, math.nan)
 
 
-def _voiced_f0(sound: object, floor_hz: float, ceiling_hz: float) -> NDArray[np.float64]:
-    pitch = sound.to_pitch_ac(  # type: ignore[attr-defined]
-        time_step=_TIME_STEP_S, pitch_floor=floor_hz, pitch_ceiling=ceiling_hz
-    )
-    f0 = np.asarray(pitch.selected_array["frequency"], dtype=np.float64)
-    return f0[f0 > 0]  # Praat marks unvoiced frames with 0
-
-
 def voiced_f0(samples: ArrayLike, sample_rate: int) -> NDArray[np.float64]:
-    """F0 in Hz of each voiced 10 ms frame (unvoiced frames dropped).
-
-    Two passes, after De Looze & Hirst: a wide first pass finds the speaker's
-    register, then the range is narrowed to 0.75 * q25 .. 2 * q75 of it. That
-    removes most octave jumps (creak read as half pitch, a harmonic read as
-    double) that a fixed wide range lets through.
-    """
-    parselmouth = require("parselmouth", "praat-parselmouth", purpose="F0 estimation")
-    audio = as_mono_float(samples)
-    rate = check_rate(sample_rate)
-    sound = parselmouth.Sound(audio.astype(np.float64), sampling_frequency=float(rate))
-    # Praat's FFT-domain Hann band filter; upper edge 0 means "up to Nyquist".
-    sound = parselmouth.praat.call(
-        sound, "Filter (pass Hann band)", HIGH_PASS_HZ, 0.0, _HIGH_PASS_SMOOTHING_HZ
-    )
-    f0 = _voiced_f0(sound, _WIDE_FLOOR_HZ, _WIDE_CEILING_HZ)
-    if f0.size < 5:
-        return f0
-    q25, q75 = np.percentile(f0, [25, 75])
-    floor = max(_WIDE_FLOOR_HZ, 0.75 * q25)
-    ceiling = min(_WIDE_CEILING_HZ * 1.5, 2.0 * q75)
-    if ceiling <= floor * 1.5:  # degenerate register estimate: keep the wide pass
-        return f0
-    narrowed = _voiced_f0(sound, floor, ceiling)
-    return narrowed if narrowed.size else f0
+    """F0 in Hz of each voiced 10 ms frame (unvoiced frames dropped): the
+    server's two-pass tracker (``audio.pitch``), after checking the input."""
+    require("parselmouth", "praat-parselmouth", purpose="F0 estimation")
+    return _voiced_f0(as_mono_float(samples), check_rate(sample_rate))
 
 
 def f0_stats(samples: ArrayLike, sample_rate: int) -> F0Stats:

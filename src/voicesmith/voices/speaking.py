@@ -16,7 +16,6 @@ import numpy as np
 from numpy.typing import NDArray
 
 from voicesmith.audio.tempo import change_tempo
-from voicesmith.audio.voice_transform import KIND as VOICE_TRANSFORM_KIND
 from voicesmith.audio.voice_transform import TransformStream, VoiceTransform
 from voicesmith.engine.base import SAMPLE_RATE, AudioChunk, SpeechEngine, VoiceStyle
 from voicesmith.engine.languages import Language
@@ -73,20 +72,15 @@ def transformed(chunks: Iterator[AudioChunk], transform: dict[str, Any] | None,
     The one place a transform meets audio, for samples and every speech path:
     a ``voice_transform`` runs as a stream over the utterance (its state, and
     the few milliseconds it holds back, carried across chunks, so boundaries
-    neither click nor jump in level); the older ``world_f0_warp`` kind of
-    upload clones is applied chunk by chunk as it always was, so those clones
-    sound as they did.
+    neither click nor jump in level). Upload clones stored before this stage
+    existed (``world_f0_warp``) are read as the F0 ratio and formant warp they
+    hold: one mechanism for every voice.
     """
     stream = _stream(transform)
-    legacy = transform if transform and stream is None else None
     try:
         last: AudioChunk | None = None
         for chunk in chunks:
             samples = chunk.samples
-            if legacy:
-                from voicesmith.cloning.postprocess import apply_postprocess
-
-                samples = apply_postprocess(samples, legacy, chunk.sample_rate)
             if stream is not None:  # the last chunk also takes what the stream held back
                 samples = stream.process(samples, last=chunk.is_last)
             last = replace(chunk, samples=_tempo(samples, chunk.sample_rate, tempo))
@@ -106,7 +100,7 @@ def _tempo(samples: NDArray[np.float32], rate: int, tempo: float) -> NDArray[np.
 
 
 def _stream(transform: dict[str, Any] | None) -> TransformStream | None:
-    if not transform or transform.get("kind") != VOICE_TRANSFORM_KIND:
+    if not transform:
         return None
     parsed = VoiceTransform.from_dict(transform)
     return None if parsed.is_identity else TransformStream(parsed, SAMPLE_RATE)

@@ -48,7 +48,6 @@ def test_raw_kokoro_reads_our_voice_packs_and_streams(model: Path,
 
 def test_engine_system_streams_chunks_and_times_the_post_process(
         model: Path, voices: dict[str, StockVoice]) -> None:
-    pytest.importorskip("pyworld")
     engine = KokoroEngine(model, voices, intra_op_threads=1)
     system = EngineSystem.stock(engine, "af_heart")
     streamed = system.first_audio("One sentence here. And a second one after it.")

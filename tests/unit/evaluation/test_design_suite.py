@@ -145,6 +145,25 @@ def test_a_neutral_voice_must_sit_between_the_genders() -> None:
     assert [c.passed for c in run(leaning)] == [False]
 
 
+def test_a_whispered_voices_gender_is_its_speaker_lean_not_its_f0() -> None:
+    """A whisper has no F0 (Praat reads noise as ~120 Hz): its gender is judged
+    by which gender's mean voice it is closer to."""
+    label = next(c.label for c in design.CASES if design.whispered(c.prompt)
+                 and c.gender == "female")
+    female, male = np.array([1.0, 0.0], np.float32), np.array([0.0, 1.0], np.float32)
+
+    def gender_checks(embedding: np.ndarray) -> list[bool]:
+        results = [measured("female", language="en-us", embedding=female, f0_hz=200),
+                   measured("male", language="en-us", embedding=male, f0_hz=100),
+                   measured(label, language="en-us", embedding=embedding, f0_hz=121)]
+        return [c.passed for c in design._checks(results, boundary=142.0, ceiling=0.8,
+                                                  reproducible={}) if c.kind == "gender"]
+
+    assert gender_checks(np.array([0.9, 0.44], np.float32)) == [True, True, True]
+    assert gender_checks(np.array([0.44, 0.9], np.float32)) == [True, True, False]
+    assert not design.whispered("A woman") and design.whispered("A man whispering")
+
+
 def test_the_http_designer_goes_through_the_api_and_leaves_nothing(tmp_path: Path) -> None:
     import io
     import json

@@ -7,7 +7,10 @@ has it speak one sentence and measures the speech. Checks, each pass or fail:
 
 * gender: the median F0 falls on the asked gender's side of the boundary
   between the English stock voices' male and female medians (their geometric
-  mean, computed from the catalog, ~141 Hz);
+  mean, computed from the catalog, ~141 Hz); a whisper has no F0, so a
+  whispered voice must lean to its gender's side by the speaker encoder
+  (closer to the female prompts' mean voice than to the male ones', or the
+  reverse);
 * pitch order: within one gender, deep < neutral < high (and the degree words
   "slightly" / "much" keep their order too), by median F0;
 * pace order: slow < neutral < fast, by speaking rate (syllables per second
@@ -42,7 +45,7 @@ from __future__ import annotations
 import itertools
 import math
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -244,28 +247,54 @@ def _neutral_checks(results: Sequence[Measured]) -> list[Check]:
     prompts') must be under half the gendered prompts' own mean lean.
     """
     english = [m for m in results if m.embedding is not None and m.language.startswith("en")]
-    by_gender = {g: [e for m in english if m.case.gender == g and (e := m.embedding) is not None]
-                 for g in ("female", "male")}
     neutral = [m for m in english if m.case.gender is None]
-    if not neutral or not all(by_gender.values()):
+    lean, gendered = _gender_lean(results)
+    if not neutral or lean is None:
         return []
-    centre = {g: np.mean(np.stack(e), axis=0) for g, e in by_gender.items()}
-
-    def lean(e: NDArray[np.float32]) -> float:
-        return float(e @ centre["female"] - e @ centre["male"])
-
-    gendered = np.mean([abs(lean(e)) for e in by_gender["female"] + by_gender["male"]])
     return [Check("neutral", m.case.label, bool(abs(lean(e)) < 0.5 * gendered),
                   f"lean {lean(e):+.3f} vs gendered prompts' {gendered:.3f}")
             for m in neutral if (e := m.embedding) is not None]
 
 
+def _gender_lean(results: Sequence[Measured]
+                 ) -> tuple[Callable[[NDArray[np.float32]], float] | None, float]:
+    """A voice's lean (similarity to the female prompts' mean voice minus to the
+    male prompts'; > 0 female), and the gendered prompts' own mean |lean|."""
+    english = [m for m in results if m.embedding is not None and m.language.startswith("en")
+               and not whispered(m.case.prompt)]
+    by_gender = {g: [e for m in english if m.case.gender == g and (e := m.embedding) is not None]
+                 for g in ("female", "male")}
+    if not all(by_gender.values()):
+        return None, math.nan
+    centre = {g: np.mean(np.stack(e), axis=0) for g, e in by_gender.items()}
+
+    def lean(e: NDArray[np.float32]) -> float:
+        return float(e @ centre["female"] - e @ centre["male"])
+
+    return lean, float(np.mean([abs(lean(e)) for e in by_gender["female"] + by_gender["male"]]))
+
+
+def whispered(prompt: str) -> bool:
+    """Whether the prompt's voice is (mostly) whispered: no F0 to judge its gender by."""
+    traits = parse_prompt(prompt)
+    transform = transform_for(traits, traits.gender or "female")
+    return bool(transform and transform.get("whisper", 0.0) >= 0.5)
+
+
 def _checks(results: Sequence[Measured], boundary: float, ceiling: float,
             reproducible: dict[str, bool]) -> list[Check]:
     checks: list[Check] = []
+    lean, _ = _gender_lean(results)
     for m in results:
         checks.append(Check("no crash", m.case.label, m.error is None, m.error or "ok"))
-        if m.case.gender in ("male", "female"):
+        if m.case.gender in ("male", "female") and whispered(m.case.prompt) \
+                and lean is not None and m.embedding is not None:
+            # a whisper has no F0: its gender is the speaker encoder's lean
+            value = lean(m.embedding)
+            ok = value < 0 if m.case.gender == "male" else value > 0
+            checks.append(Check("gender", m.case.label, ok,
+                                f"whispered: speaker lean {value:+.3f} (> 0 female)"))
+        elif m.case.gender in ("male", "female"):
             ok = m.f0_hz < boundary if m.case.gender == "male" else m.f0_hz > boundary
             checks.append(Check("gender", m.case.label, bool(ok),
                                 f"F0 {m.f0_hz:.0f} Hz vs boundary {boundary:.0f} Hz"))

@@ -30,8 +30,8 @@ import numpy as np
 import soundfile as sf  # type: ignore[import-untyped]
 from numpy.typing import NDArray
 
+from voicesmith.audio.voice_transform import TransformStream, VoiceTransform
 from voicesmith.cloning.capture import CapturedVoice, capture_voice, median_f0
-from voicesmith.cloning.postprocess import apply_postprocess
 from voicesmith.cloning.recording import Recording, load_recording
 from voicesmith.cloning.stock import StockIndex
 from voicesmith.engine.base import SAMPLE_RATE, SpeechEngine, VoiceStyle
@@ -163,7 +163,7 @@ def render_markdown(result: UploadSuiteResult) -> str:
                            for s in SYSTEMS)
         post = ""
         if r.postprocess:
-            post = f" (F0 x{r.postprocess['f0_ratio']:.2f}, warp {r.postprocess['warp']:.2f})"
+            post = f" (F0 x{r.postprocess['f0_ratio']:.2f}, formants x{r.postprocess['formant_warp']:.2f})"
         lines.append(f"| {r.speaker} | {r.gender[0].upper()} | {r.reference_speech_s:.1f} | "
                      f"{cells} | {r.ours_voice}{post} | {r.ours_wer:.3f} | "
                      f"{r.capture_cpu_s:.1f} |")
@@ -189,13 +189,15 @@ def _speak(engine: SpeechEngine, style: VoiceStyle, post: dict[str, Any] | None,
     audios = []
     for i, text in enumerate(SENTENCES):
         pieces = []
+        # the clone's transform as every speech path applies it: one stream per utterance
+        stream = TransformStream(VoiceTransform.from_dict(post), SAMPLE_RATE) if post else None
         t = time.perf_counter()
         for chunk in engine.synthesize(text, style, AMERICAN_ENGLISH):
             timing["synth_s"] += time.perf_counter() - t
             samples = chunk.samples
-            if post:
+            if stream is not None:
                 t = time.perf_counter()
-                samples = apply_postprocess(samples, post, chunk.sample_rate)
+                samples = stream.process(samples, last=chunk.is_last)
                 timing["post_s"] += time.perf_counter() - t
                 timing["post_audio_s"] += chunk.duration_s
             timing["audio_s"] += chunk.duration_s
