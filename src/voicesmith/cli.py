@@ -158,6 +158,10 @@ def eval_(
     corpus: Annotated[Path | None, typer.Option(
         "--corpus", help="The prompts suite: a folder of <language>.jsonl prompts to score "
                          "instead of the built-in corpus.")] = None,
+    pairs: Annotated[Path | None, typer.Option(
+        "--pairs", help="The design suite: a JSONL file of trait pairs ({\"trait\", "
+                        "\"prompt\", \"base\"} per line) to check instead of the built-in "
+                        "ones, e.g. a held-out set.")] = None,
 ) -> None:
     """Measure speech quality; exit 0 all targets met, 1 a target missed, 2 a suite not run.
 
@@ -167,7 +171,7 @@ def eval_(
 
     try:
         code = evaluate(suite, out, quick=quick, url=url, key=key, data_dir=data_dir,
-                        corpus=corpus, console=err)
+                        corpus=corpus, pairs=pairs, console=err)
     except ValueError as error:
         err.print(f"[red]error:[/red] {error}")
         raise typer.Exit(code=2) from error

@@ -118,7 +118,8 @@ def load_default_engine() -> SpeechEngine:
 
 def evaluate(choice: str, out: Path, *, quick: bool = False, url: str | None = None,
              key: str | None = None, data_dir: Path | None = None,
-             corpus: Path | None = None, console: Console | None = None) -> int:
+             corpus: Path | None = None, pairs: Path | None = None,
+             console: Console | None = None) -> int:
     """What ``voicesmith eval`` does; returns its exit code (see ``report.EXIT_*``)."""
     names = suite_names(choice)
     say = console or Console(stderr=True)
@@ -130,11 +131,12 @@ def evaluate(choice: str, out: Path, *, quick: bool = False, url: str | None = N
     ctx: SuiteContext
     if url:
         ctx = RemoteSuiteContext(engine=engine, out=out, data_dir=data, quick=quick,
-                                 prompt_corpus=corpus, url=url, key=key or "")
+                                 prompt_corpus=corpus, design_pairs=pairs, url=url,
+                                 key=key or "")
         mode = f"speech over HTTP from {url} where the suite supports it"
     else:
         ctx = SuiteContext(engine=engine, out=out, data_dir=data, quick=quick,
-                           prompt_corpus=corpus)
+                           prompt_corpus=corpus, design_pairs=pairs)
         mode = "in-process engine"
     mode += ", quick" if quick else ""
     reports = run_suites(names, ctx, on_start=lambda n: say.print(f"running suite [b]{n}[/b]..."))

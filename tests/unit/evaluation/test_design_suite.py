@@ -445,3 +445,19 @@ def test_real_speech_spread_groups_utterances_by_speaker(tmp_path: Path) -> None
     assert 0.0 < spread["rms"] < 8.0 and math.isnan(spread["rate"])
     assert design_pairs.real_speech_spread(tmp_path / "missing") is None
     assert design_pairs.real_speech_spread(None) is None
+
+
+def test_a_held_out_pairs_file_replaces_the_built_in_pairs(tmp_path: Path) -> None:
+    path = tmp_path / "held_out.jsonl"
+    path.write_text('{"trait": "child", "prompt": "a small boy", "base": "a man"}\n\n'
+                    '{"trait": "accent", "prompt": "a woman, Italian accent", "base": "a woman",'
+                    ' "label": "it"}\n', encoding="utf-8")
+    pairs = design_pairs.load_pairs(path)
+    assert [(p.trait, p.label, p.base, p.request_language) for p in pairs] == [
+        ("child", "child-1", "a man", "en"), ("accent", "it", "a woman", "en")]
+    path.write_text('{"trait": "sparkly", "prompt": "a", "base": "b"}\n', encoding="utf-8")
+    with pytest.raises(ValueError, match="1: unknown trait 'sparkly'"):
+        design_pairs.load_pairs(path)
+    path.write_text('{"prompt": "a"}\n', encoding="utf-8")
+    with pytest.raises(ValueError, match="1: not a pair"):
+        design_pairs.load_pairs(path)

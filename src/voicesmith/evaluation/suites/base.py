@@ -18,6 +18,7 @@ class SuiteContext:
     data_dir: Path | None = None  # ../shared/data, for suites that need recordings
     quick: bool = False
     prompt_corpus: Path | None = None  # the prompts suite: another corpus folder
+    design_pairs: Path | None = None  # the design suite: other trait pairs (JSONL)
 
 
 @dataclass

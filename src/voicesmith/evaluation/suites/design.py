@@ -421,7 +421,12 @@ class _Clock:
 
 def _trait_run(ctx: SuiteContext, designer: Designer, results: Sequence[Measured],
                stock: StockReference, clock: _Clock) -> TraitRun:
-    pairs = [p for p in PAIRS if p.label in QUICK_PAIR_LABELS] if ctx.quick else list(PAIRS)
+    if ctx.design_pairs is not None:  # a held-out set
+        pairs = design_pairs.load_pairs(ctx.design_pairs)
+    elif ctx.quick:
+        pairs = [p for p in PAIRS if p.label in QUICK_PAIR_LABELS]
+    else:
+        pairs = list(PAIRS)
     samples = _measure_pairs(pairs, designer)
     clock.lap("trait pairs")
     measured = None if ctx.quick else design_pairs.real_speech_spread(ctx.data_dir)

@@ -72,6 +72,7 @@ blend, no trait) spreads about as much (median F0 0.9 st, HNR 0.6 dB, RMS
 from __future__ import annotations
 
 import itertools
+import json
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -92,6 +93,29 @@ class Pair:
     prompt: str
     base: str
     request_language: str | None = "en"  # the text is English: accents speak it too
+
+
+def load_pairs(path: Path) -> list[Pair]:
+    """Trait pairs from a JSONL file, one ``{"trait", "prompt", "base"}`` object per
+    line (optional ``label`` and ``request_language``): a held-out set checked
+    exactly as the built-in pairs are. ValueError names the line at fault."""
+    pairs: list[Pair] = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+            trait, prompt, base = str(row["trait"]), str(row["prompt"]), str(row["base"])
+        except (ValueError, KeyError, TypeError) as exc:
+            raise ValueError(f"{path}:{number}: not a pair ({exc})") from exc
+        if trait not in RULES:
+            raise ValueError(f"{path}:{number}: unknown trait {trait!r}; "
+                             f"known: {', '.join(sorted(RULES))}")
+        pairs.append(Pair(trait, str(row.get("label") or f"{trait}-{number}"), prompt, base,
+                          row.get("request_language", "en")))
+    if not pairs:
+        raise ValueError(f"{path}: no pairs")
+    return pairs
 
 
 PAIRS: tuple[Pair, ...] = (
