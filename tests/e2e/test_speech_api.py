@@ -250,6 +250,22 @@ def test_openai_sdk_speech(fast_server: RunningServer, prefix: str) -> None:
     assert len(decode_as(fast, "pcm", 24000)[0]) < len(samples) / 2.5
 
 
+@pytest.mark.parametrize("fmt", ["flac", "wav", "mp3", "opus"])
+def test_openai_streamed_audio_opens_in_soundfile(fast_server: RunningServer, fmt: str) -> None:
+    """Streamed bodies readers like libsndfile open (a streamed FLAC once had 0 samples
+    in its header, and soundfile could not read it)."""
+    import io
+
+    import soundfile as sf
+
+    client = OpenAI(base_url=fast_server.base_url.replace("/v2", "/v1"), api_key=fast_server.key)
+    with client.audio.speech.with_streaming_response.create(
+            model="tts-1", voice="alloy", input=TEXT, response_format=fmt) as resp:  # type: ignore[arg-type]
+        body = b"".join(resp.iter_bytes())
+    samples, rate = sf.read(io.BytesIO(body), dtype="float32")
+    assert rate in (24_000, 48_000) and len(samples) / rate > 0.5
+
+
 def test_openai_sse_stream(fast_server: RunningServer) -> None:
     r = httpx.post(f"{fast_server.base_url}/audio/speech", timeout=30,
                    headers={"Authorization": f"Bearer {fast_server.key}"},

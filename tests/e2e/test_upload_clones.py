@@ -77,6 +77,20 @@ def wait_until_settled(client: telnyx.Telnyx, clone_id: str, timeout: float = 24
         time.sleep(1.0)
 
 
+def settled(client: telnyx.Telnyx, raw):  # type: ignore[no-untyped-def]
+    """The clone an accepted upload made, once its capture has finished.
+
+    201 active is the normal answer; on a busy machine the capture may outlast
+    the request's wait and the answer is 202 pending, then active, as documented.
+    The suite must not depend on the machine's speed, so both are accepted."""
+    assert raw.status_code in (201, 202), raw.status_code
+    clone = raw.parse().data
+    if raw.status_code == 202:
+        assert clone.to_dict()["status"] == "pending"
+        clone = wait_until_settled(client, clone.id, timeout=600.0)
+    return clone
+
+
 def blob_files(server: RunningServer) -> set[str]:
     return {p.name for p in (server.data_dir / "blobs").glob("??/*")}
 
@@ -105,8 +119,7 @@ def test_each_format_makes_an_active_clone(fast_server: RunningServer, speech: S
     name = unique(f"up-{filename.split('.')[1]}")
     raw = upload(client, name, audio, filename, gender="neutral", label="my narrator",
                  ref_text=SHORT_TEXT)
-    assert raw.status_code == 201
-    clone = raw.parse().data
+    clone = settled(client, raw)
     body = clone.to_dict()
     assert body["status"] == "active" and body["source"] == "upload"
     assert clone.name == name and clone.provider_voice_id == clone.id
@@ -127,8 +140,7 @@ def test_long_upload_keeps_the_first_ten_seconds(fast_server: RunningServer,
     samples, rate = speech  # 12.6 s of speech
     raw = upload(client, unique("long"), _wav(samples, rate), ref_text=(
         "A transcript of the recording, which capture reads with each candidate voice."))
-    assert raw.status_code == 201
-    clone = raw.parse().data
+    clone = settled(client, raw)
     assert clone.to_dict()["capture"]["recording"]["speech_s"] <= 10.01
     assert check_sample(client, clone.id, clone.voice_sample_size) < samples.size / rate
 
@@ -199,7 +211,7 @@ def test_field_errors_come_before_any_work(fast_server: RunningServer, speech: S
             "audio_file": ("a.wav", good), "language": "en", "gender": "male", "provider": "telnyx"})
     assert _errors(no_name.value)["source"] == {"pointer": "/name"}
     taken = unique("taken")
-    assert upload(client, taken, good, ref_text=SHORT_TEXT).status_code == 201
+    settled(client, upload(client, taken, good, ref_text=SHORT_TEXT))
     after_first = blob_files(fast_server)
     with pytest.raises(telnyx.ConflictError):
         upload(client, taken, _wav(samples[rate: 7 * rate], rate))
@@ -216,14 +228,8 @@ def test_real_capture_picks_the_speakers_gender(real_server: RunningServer) -> N
     name = unique("her")
     raw = upload(client, name, encode(samples, rate, container="mp3", codec="libmp3lame"),
                  "her.mp3", gender="neutral", language="English")
-    clone = raw.parse().data
-    if raw.status_code == 202:
-        # The first capture of a fresh data dir also embeds the stock voices, and
-        # may outlast the request's wait: pending, then active, as documented.
-        assert clone.to_dict()["status"] == "pending"
-        clone = wait_until_settled(client, clone.id)
-    else:
-        assert raw.status_code == 201
+    # the first capture of a fresh data dir also embeds the stock voices: it may answer 202
+    clone = settled(client, raw)
     body = clone.to_dict()
     assert body["status"] == "active" and body["capture"]["gender"] == "female"
     assert body["capture"]["voice"].startswith(("af_", "bf_", "affine("))

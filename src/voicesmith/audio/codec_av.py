@@ -8,8 +8,9 @@ of everything returned is one valid file.
 
 The sink has no ``seek``: FFmpeg's muxers then know they cannot go back and
 patch the header, and write a header that is valid as it stands (MP3 without
-a Xing/LAME frame, FLAC with "total samples unknown", Ogg and ADTS are
-naturally streamable). With ``streaming=False`` the sink is seekable instead
+a Xing/LAME frame, Ogg and ADTS are naturally streamable; FLAC would say
+"total samples unknown", which libsndfile cannot read, so ``open_encoder``
+never streams FLAC). With ``streaming=False`` the sink is seekable instead
 and nothing is returned before ``finish``; the muxers then write their exact
 headers (MP3 gets a LAME frame with encoder delay and padding for gapless
 decoding, FLAC gets its sample count and MD5).

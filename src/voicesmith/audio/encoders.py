@@ -159,5 +159,12 @@ def open_encoder(
     # Imported here so that importing the audio package does not load FFmpeg
     from voicesmith.audio.codec_av import AvEncoder
 
+    if fmt is AudioFormat.FLAC:
+        # A streamed FLAC must say "total samples unknown" in its STREAMINFO,
+        # and libsndfile (soundfile, the reader most Python users have) cannot
+        # read that: it takes the length as unbounded ("array is too big").
+        # So FLAC always leaves whole, with its sample count and MD5, at the
+        # end of synthesis; wav, pcm, mp3, opus and aac stream.
+        streaming = False
     return AvEncoder(fmt, sample_rate, channels=channels, streaming=streaming, bit_rate=bit_rate)
 

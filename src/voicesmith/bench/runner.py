@@ -26,6 +26,7 @@ from voicesmith.bench.local import (
     heaviest_transform,
     upload_postprocess,
 )
+from voicesmith.bench.mixed import MIX, run_mixed
 from voicesmith.bench.probes import (
     Streamed,
     median,
@@ -56,12 +57,14 @@ class Plan:
     designs: int  # designs created for the read-latency rows
     read_clients: int
     reads_per_client: int
+    mixed_requests: int  # the mixed-load scenario (bench/mixed.py)
+    mixed_concurrency: int
 
 
 QUICK = Plan(reps=1, ttfa_reps=2, per_stream=1, streams=(1, 2, 4), designs=3,
-             read_clients=8, reads_per_client=20)
+             read_clients=8, reads_per_client=20, mixed_requests=300, mixed_concurrency=16)
 FULL = Plan(reps=3, ttfa_reps=5, per_stream=2, streams=(1, 2, 4), designs=10,
-            read_clients=16, reads_per_client=50)
+            read_clients=16, reads_per_client=50, mixed_requests=1000, mixed_concurrency=16)
 
 
 def rtf(systems: dict[str, System], plan: Plan) -> dict[str, Value]:
@@ -167,6 +170,24 @@ def measure_reads(result: BenchResult, http: HttpSystem, plan: Plan, speech_ok: 
                         f"alongside {load}.")
 
 
+def measure_mixed(result: BenchResult, endpoint: Endpoint, plan: Plan) -> None:
+    """Reads, renames, clone create/delete and short speech, all at once."""
+    mixed = run_mixed(endpoint.url, endpoint.key, texts.STOCK_VOICE_ID,
+                      requests=plan.mixed_requests, concurrency=plan.mixed_concurrency)
+    result.add("mixed load throughput", "requests / s", {"http": mixed.throughput},
+               better="higher", fmt="{:.1f}")
+    for kind, q in mixed.quantiles().items():
+        result.add(f"  mixed {kind} p50 / p99", "ms",
+                   {"http": f"{q['p50']:.0f} / {q['p99']:.0f} (n={q['n']})"})
+    result.add("  mixed errors", "count", {"http": mixed.error_count}, fmt="{:.0f}")
+    errors = ", ".join(f"{k} x{n}" for k, n in mixed.errors.items()) or "none"
+    result.notes.append(
+        f"Mixed load: {mixed.requests} requests at concurrency {mixed.concurrency} "
+        f"(shares {', '.join(f'{k} {v:.0%}' for k, v in MIX.items())}; a clone request "
+        f"creates a clone from a design and deletes it) in {mixed.wall_s:.1f} s; "
+        f"errors: {errors}.")
+
+
 @contextmanager
 def _endpoint(url: str | None, key: str | None) -> Iterator[Endpoint]:
     if url and key:
@@ -207,6 +228,8 @@ def run_bench(*, quick: bool, url: str | None = None, key: str | None = None,
             measure_clones(result, raw, engine, plan)
         with say.status("Design list / retrieve under load..."):
             measure_reads(result, http, plan, why is None)
+        with say.status(f"Mixed load: {plan.mixed_requests} requests..."):
+            measure_mixed(result, endpoint, plan)
         server_rss: Value = (process_peak_rss_mb(endpoint.pid) if endpoint.pid
                              else "remote server")
         http.close()

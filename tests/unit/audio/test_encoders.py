@@ -69,7 +69,28 @@ def test_whole_file_round_trip(fmt: AudioFormat) -> None:
     assert dominant_frequency(samples, rate) == pytest.approx(440, abs=3)
 
 
-@pytest.mark.parametrize("fmt", list(AudioFormat))
+# Formats libsndfile reads (raw PCM and G.711 are not files; AAC/ADTS it does not know)
+SOUNDFILE_READS = [AudioFormat.WAV, AudioFormat.FLAC, AudioFormat.MP3, AudioFormat.OPUS]
+
+
+@pytest.mark.parametrize("streaming", [True, False])
+@pytest.mark.parametrize("fmt", [*SOUNDFILE_READS, AudioFormat.AAC])
+def test_every_file_opens_in_soundfile_and_pyav(fmt: AudioFormat, streaming: bool) -> None:
+    """What most Python users (soundfile) and FFmpeg (PyAV) do with a response body."""
+    import soundfile as sf
+
+    enc = open_encoder(fmt, 24_000, streaming=streaming)
+    data = b"".join(feed(enc.encode, tone(SECONDS))) + enc.finish()
+    with av.open(io.BytesIO(data)) as container:
+        decoded = sum(frame.samples for frame in container.decode(audio=0))
+    assert decoded > 0
+    if fmt in SOUNDFILE_READS:
+        samples, rate = sf.read(io.BytesIO(data), dtype="float32")
+        assert rate in (24_000, 48_000) and len(samples) / rate == pytest.approx(SECONDS, abs=0.1)
+        assert dominant_frequency(samples, rate) == pytest.approx(440, abs=3)
+
+
+@pytest.mark.parametrize("fmt", [f for f in AudioFormat if f is not AudioFormat.FLAC])
 def test_bytes_come_out_progressively(fmt: AudioFormat) -> None:
     enc = open_encoder(fmt, 24_000)
     x = tone(6.0)
@@ -78,6 +99,14 @@ def test_bytes_come_out_progressively(fmt: AudioFormat) -> None:
     early = sum(map(len, returns))
     assert sum(1 for r in returns if r) >= 30, "bytes should leave with most 100 ms blocks"
     assert early >= 0.8 * (early + len(tail))
+
+
+def test_flac_leaves_whole_with_its_sample_count() -> None:
+    enc = open_encoder("flac", 24_000)  # asked to stream
+    assert not any(feed(enc.encode, tone(SECONDS)))
+    data = enc.finish()
+    total = int.from_bytes(data[18:26], "big") & ((1 << 36) - 1)  # STREAMINFO total samples
+    assert data[:4] == b"fLaC" and total == round(SECONDS * 24_000)
 
 
 def test_flac_is_lossless_against_raw_pcm() -> None:
