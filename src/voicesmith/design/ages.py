@@ -118,13 +118,17 @@ class AgeReading:
 
     def _years(self, years: int, phrase: str) -> None:
         years = early_late(years, self.modifiers, self._decade_position)
-        band = age_band(years)
+        self.state.apply((Effect("years", float(years)), *self._band_implied(years)), 1.0,
+                         self.negated, " ".join([*self.modifiers, phrase]))
+        self.reset()
+
+    def _band_implied(self, years: int) -> tuple[Effect, ...]:
+        """What an age in years implies, as its band's word does ("in his eighties"
+        is as slow as "elderly")."""
         english = self.order[0] if self.order[0].language == "en" else next(
             v for v in self.order if v.language == "en")
-        implied = tuple(e for e in english.entries[_BAND_WORDS[band]].effects if e.implied)
-        self.state.apply((Effect("years", float(years)), *implied), 1.0, self.negated,
-                         " ".join([*self.modifiers, phrase]))
-        self.reset()
+        return tuple(e for e in english.entries[_BAND_WORDS[age_band(years)]].effects
+                     if e.implied)
 
 
 

@@ -169,6 +169,9 @@ class _Reader(AgeReading):
                                                                  self._decade_position)))
                                 if e.kind == "years" else e for e in entry.effects),
                           entry.persona, entry.own)
+        years = next((int(float(e.value)) for e in entry.effects if e.kind == "years"), None)
+        if years is not None:  # "in his eighties" brings what "elderly" implies (slower)
+            entry = Entry((*entry.effects, *self._band_implied(years)), entry.persona, entry.own)
         # Japanese and Korean negate after the word: "速くない", "빠르지 않은"
         self._postnegated = 0
         for j in range(after, min(after + 2, len(self.tokens))):

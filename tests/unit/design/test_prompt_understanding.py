@@ -247,3 +247,11 @@ def test_an_accents_strength_is_not_energy() -> None:
     assert parse_prompt("a strong French accent").energy == 0.0
     assert parse_prompt("acento francés fuerte").energy == 0.0
     assert parse_prompt("a strong man with a French accent").energy > 0.0
+
+
+@pytest.mark.parametrize("prompt", ["A frail man in his eighties", "a woman in her late sixties",
+                                    "Une femme dans la soixantaine", "a man in his 80s"])
+def test_an_age_word_in_years_brings_what_its_band_implies(prompt: str) -> None:
+    """"in his eighties" is as slow as "elderly" (a held-out design pair was not)."""
+    t = parse_prompt(prompt)
+    assert t.age == "elderly" and t.pace < 0 and t.clarity < 0
