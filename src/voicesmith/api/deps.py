@@ -6,8 +6,9 @@ from dataclasses import dataclass
 from typing import Annotated, Literal
 
 from fastapi import Depends, Query, Request
-from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from fastapi.security import HTTPAuthorizationCredentials
 
+from voicesmith.api.openapi import bearer_auth
 from voicesmith.engine.base import SpeechEngine
 from voicesmith.store.repositories import Page, SortKey
 from voicesmith.voices.audio_jobs import AudioJobs
@@ -37,7 +38,7 @@ def get_services(request: Request) -> Services:
 ServicesDep = Annotated[Services, Depends(get_services)]
 
 # auto_error=False: a missing header is our 401 in the Telnyx envelope, not FastAPI's 403.
-_bearer = HTTPBearer(auto_error=False)
+_bearer = bearer_auth(auto_error=False)
 
 
 def get_organization(

@@ -15,6 +15,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 from voicesmith import errors as e
 
@@ -94,14 +95,27 @@ async def _validation_error(_: Request, exc: RequestValidationError) -> JSONResp
     return envelope(422, objects)
 
 
-async def _http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
-    titles = {404: ("10005", "Resource not found"), 405: ("10006", "Method not allowed")}
+def _allowed_methods(request: Request) -> str:
+    """Every method the path answers to: Starlette's 405 names only the first route's."""
+    methods: set[str] = set()
+    for route in request.app.router.routes:
+        match, _ = route.matches(request.scope)
+        if match is not Match.NONE:
+            methods.update(getattr(route, "methods", None) or ())
+    return ", ".join(sorted(methods))
+
+
+async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    titles = {400: ("10015", "Bad request"), 404: ("10005", "Resource not found"),
+              405: ("10006", "Method not allowed")}
     code, title = titles.get(exc.status_code, ("10000", "Error"))
     detail = exc.detail if isinstance(exc.detail, str) else title
     if exc.status_code == 404 and detail == "Not Found":
         detail = "No such endpoint"
-    return envelope(exc.status_code, [error_object(code, title, detail)],
-                    headers=dict(exc.headers or {}))
+    headers = dict(exc.headers or {})
+    if exc.status_code == 405:
+        headers["Allow"] = _allowed_methods(request)
+    return envelope(exc.status_code, [error_object(code, title, detail)], headers=headers)
 
 
 async def _unexpected(_: Request, exc: Exception) -> JSONResponse:

@@ -4,10 +4,17 @@ from __future__ import annotations
 
 import math
 from datetime import UTC, datetime
-from typing import Any, Generic, Literal, TypeVar
+from typing import Annotated, Any, Generic, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, field_serializer
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_serializer
 
+from voicesmith.api.constraints import (
+    NAME_RULES,
+    NON_BLANK,
+    PROVIDER_RULES,
+    auto_language_rule,
+    language_rules,
+)
 from voicesmith.store.models import VoiceClone, VoiceDesign, VoiceDesignVersion
 from voicesmith.voices.common import SUPPORTED_MODELS
 
@@ -38,64 +45,97 @@ class Timestamped(WireModel):
 # -- requests ---------------------------------------------------------------------
 
 
-class VoiceDesignCreate(WireModel):
-    name: str | None = Field(None, min_length=1, max_length=255,
+def _json_number(value: Any) -> Any:
+    # A JSON boolean or string is not a number, as the schema says (pydantic's lax mode would
+    # read false as 0 and "5" as 5); an integral float such as 100.0 is a JSON integer.
+    if isinstance(value, bool | str):
+        raise ValueError("must be a JSON number")  # noqa: TRY004 - pydantic reports ValueError only
+    return value
+
+
+JsonInt = Annotated[int, BeforeValidator(_json_number)]
+JsonFloat = Annotated[float, BeforeValidator(_json_number)]
+
+
+class RequestModel(WireModel):
+    pass
+
+
+class VoiceDesignCreate(RequestModel):
+    model_config = ConfigDict(json_schema_extra={
+        **auto_language_rule("text"),
+        # A new design needs a name; a new version names its design instead.
+        "anyOf": [{"required": ["name"], "properties": {"name": {"type": "string"}}},
+                  {"required": ["voice_design_id"],
+                   "properties": {"voice_design_id": {"type": "string"}}}]})
+
+    name: str | None = Field(None, min_length=1, max_length=255, json_schema_extra=NAME_RULES,
                              description="Required for a new design; ignored when adding a version. Not a UUID.")
     voice_design_id: str | None = Field(
         None, description="An existing design (UUID or name) to add a version to.")
-    text: str = Field(..., max_length=10_000, description="Sample text to synthesize for this version.")
-    prompt: str = Field(..., max_length=5_000, description="Natural-language description of the voice.")
-    language: str = Field("Auto", description="Auto, a language name (English, Spanish, ...) or an ISO code (en, en-GB, ...).")
-    temperature: float = Field(0.9, ge=0, le=2, description=(
+    text: str = Field(..., min_length=1, max_length=10_000, json_schema_extra={"pattern": NON_BLANK},
+                      description="Sample text to synthesize for this version (not blank).")
+    prompt: str = Field(..., min_length=1, max_length=5_000, json_schema_extra={"pattern": NON_BLANK},
+                        description="Natural-language description of the voice (not blank).")
+    language: str = Field("Auto", json_schema_extra=language_rules(), description=(
+        "Auto (detected from the text), a language name (English, Spanish, ...) or an ISO code "
+        "(en, en-GB, ...); case-insensitive. A language without voices here (German, Korean, "
+        "Russian) is refused."))
+    temperature: JsonFloat = Field(0.9, ge=0, le=2, description=(
         "How far the voice may wander from the prompt's trait target: 0 is the deterministic centre, "
         "higher values explore further around it."))
-    top_k: int = Field(50, ge=1, le=1000, description="How many stock voices may contribute to the blend.")
-    top_p: float = Field(1.0, ge=0, le=1, description=(
+    top_k: JsonInt = Field(50, ge=1, le=1000, description="How many stock voices may contribute to the blend.")
+    top_p: JsonFloat = Field(1.0, ge=0, le=1, description=(
         "Nucleus over the contributing voices' weights: only the smallest set of voices whose "
         "weights sum to top_p is kept."))
-    repetition_penalty: float = Field(1.05, ge=1, le=2, description=(
+    repetition_penalty: JsonFloat = Field(1.05, ge=1, le=2, description=(
         "How strongly a new version is pushed away from this design's earlier versions' voices "
         "(1.0 = not at all)."))
-    max_new_tokens: int = Field(2048, ge=100, le=4096, description=(
+    max_new_tokens: JsonInt = Field(2048, ge=100, le=4096, description=(
         "Caps the sample's length; one token is 80 ms of audio (2048 = 163.8 s). A text that would "
         "take longer is rejected, never cut short."))
-    provider: str = Field("telnyx", description="Case-insensitive; this server serves `telnyx`.")
-    seed: int | None = Field(None, ge=0, le=2**32 - 1, description=(
+    provider: str = Field("telnyx", json_schema_extra=PROVIDER_RULES,
+                          description="Case-insensitive; this server serves `telnyx`.")
+    seed: Annotated[int, Field(ge=0, le=2**32 - 1), BeforeValidator(_json_number)] | None = Field(
+        None, description=(
         "Makes the design exactly reproducible: the same prompt, parameters and seed give a "
         "byte-identical sample. Without it each call explores."))
 
 
-class VoiceDesignRename(WireModel):
-    name: str = Field(..., min_length=1, max_length=255)
+class VoiceDesignRename(RequestModel):
+    name: str = Field(..., min_length=1, max_length=255, json_schema_extra=NAME_RULES)
 
 
-class VoiceCloneCreate(WireModel):
-    name: str = Field(..., min_length=1, max_length=255)
+class VoiceCloneCreate(RequestModel):
+    name: str = Field(..., min_length=1, max_length=255, json_schema_extra=NAME_RULES)
     voice_design_id: str = Field(..., description="The source design's UUID (or name).")
-    language: str = Field(..., description="ISO 639-1 code (en, es, ...) or a language name.")
+    language: str = Field(..., json_schema_extra=language_rules(), description=(
+        "ISO 639-1 code (en, es, ...) or a language name; case-insensitive."))
     gender: Literal["male", "female", "neutral"]
-    provider: str = "telnyx"
-    version: int | None = Field(None, ge=1, description="Design version to clone; default the latest.")
+    provider: str = Field("telnyx", json_schema_extra=PROVIDER_RULES)
+    version: Annotated[int, Field(ge=1), BeforeValidator(_json_number)] | None = Field(
+        None, description="Design version to clone; default the latest.")
 
 
 class VoiceCloneUploadFields(WireModel):
     """The text fields of POST /voice_clones/from_upload (the file is ``audio_file``)."""
 
-    name: str = Field(..., min_length=1, max_length=255)
-    language: str = Field(..., description="ISO 639-1 code (en, es, ...), a language name, or Auto.")
+    name: str = Field(..., min_length=1, max_length=255, json_schema_extra=NAME_RULES)
+    language: str = Field(..., json_schema_extra=language_rules(), description=(
+        "ISO 639-1 code (en, es, ...), a language name, or Auto; case-insensitive."))
     gender: Literal["male", "female", "neutral"] = Field(..., description=(
         "Picks the voices capture may use; neutral tells it from the recording's pitch."))
-    provider: str = "telnyx"
+    provider: str = Field("telnyx", json_schema_extra=PROVIDER_RULES)
     model_id: str | None = Field(None, description="Qwen3TTS (default) or Kokoro: the embedded engine.")
     label: str | None = Field(None, max_length=1000)
     ref_text: str | None = Field(None, max_length=5000, description=(
         "Transcript of the recording; capture then compares the same words."))
 
 
-class VoiceCloneUpdate(WireModel):
-    name: str = Field(..., min_length=1, max_length=255)
+class VoiceCloneUpdate(RequestModel):
+    name: str = Field(..., min_length=1, max_length=255, json_schema_extra=NAME_RULES)
     gender: Literal["male", "female", "neutral"] | None = None
-    language: str | None = None
+    language: str | None = Field(None, json_schema_extra=language_rules(nullable=True))
 
 
 # -- responses --------------------------------------------------------------------

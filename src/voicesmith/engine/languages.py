@@ -75,6 +75,16 @@ _STOPWORDS: dict[Language, frozenset[str]] = {
 }
 
 
+def accepted_values() -> list[str]:
+    """The values of a request's ``language`` that resolve to a language with voices.
+
+    Matching is case-insensitive and treats ``_`` as ``-``; these are the spellings
+    the API documents.
+    """
+    names = sorted({lang.name for lang in SUPPORTED})
+    return ["Auto", *names, *(key for key in _ALIASES if key not in {n.lower() for n in names})]
+
+
 def supported_names() -> str:
     return ", ".join(["Auto", *sorted({lang.name for lang in SUPPORTED})])
 

@@ -9,8 +9,9 @@ from typing import Generic, Literal, TypeVar
 from sqlalchemy import Select, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, defer, sessionmaker
+from sqlalchemy.orm.exc import StaleDataError
 
-from voicesmith.errors import ConflictError
+from voicesmith.errors import ConflictError, NotFoundError
 from voicesmith.ids import is_uuid
 from voicesmith.store.models import ApiKey, VoiceClone, VoiceDesign, VoiceDesignVersion
 
@@ -63,10 +64,14 @@ class _NamedRepository(Generic[_Named]):
         if name_contains:
             stmt = stmt.where(func.lower(model.name).contains(name_contains.lower(), autoescape=True))
         total = self.session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+        offset = (page.number - 1) * page.size
+        if offset >= total:
+            # Past the last page: empty, and no OFFSET the database cannot hold (SQLite's is 64-bit).
+            return [], total
         column = model.name if sort.lstrip("-") == "name" else model.created_at
         order = column.desc() if sort.startswith("-") else column.asc()
         # The id breaks ties so that paging is stable across requests.
-        stmt = stmt.order_by(order, model.id).offset((page.number - 1) * page.size).limit(page.size)
+        stmt = stmt.order_by(order, model.id).offset(offset).limit(page.size)
         return list(self.session.scalars(stmt)), total
 
 
@@ -150,6 +155,10 @@ class UnitOfWork:
             # Two requests raced for the same name: the database kept one.
             self.session.rollback()
             raise ConflictError("A resource with this name already exists", pointer="/name") from exc
+        except StaleDataError as exc:
+            # The row was deleted by a concurrent request between our read and this write.
+            self.session.rollback()
+            raise NotFoundError("The resource was deleted while this request changed it") from exc
 
     def referenced_sample_keys(self) -> set[str]:
         keys = set(self.session.scalars(select(VoiceDesignVersion.sample_key)))

@@ -12,6 +12,7 @@ from __future__ import annotations
 import builtins
 import logging
 import os
+import re
 from dataclasses import asdict, dataclass
 
 from sqlalchemy.orm import Session, sessionmaker
@@ -174,7 +175,7 @@ class DesignService:
             self._discard_if_unreferenced(key)
 
     def delete_version(self, organization: str, ident: str, version: str) -> None:
-        if not version.isdigit() or int(version) < 1:
+        if not re.fullmatch(r"[0-9]+", version) or int(version) < 1:  # ASCII digits only
             raise BadRequestError(f"Version must be a positive integer, got {version!r}",
                                   pointer="/version")
         number = int(version)

@@ -11,10 +11,11 @@ import base64
 import json
 from collections.abc import AsyncIterator
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Response
 from fastapi.concurrency import run_in_threadpool
 
 from voicesmith.api.deps import OrganizationDep, ServicesDep
+from voicesmith.api.openapi import audio_content, error_responses
 from voicesmith.api.routers.speech import speech_headers
 from voicesmith.api.speech_schemas import OpenAISpeechCreate
 from voicesmith.api.streaming import SpeechResponse, audio_bytes
@@ -48,9 +49,16 @@ async def _sse(stream: SpeechStream, text: str) -> AsyncIterator[bytes]:
     yield f"data: {json.dumps(done)}\n\n".encode()
 
 
-@router.post("/speech", response_model=None, responses={
-    200: {"content": {"audio/mpeg": {}, "text/event-stream": {}},
-          "description": "The audio, streamed as it is synthesized."}})
+_MEDIA_TYPES = ("audio/mpeg", "audio/ogg", "audio/aac", "audio/flac", "audio/wav",
+                "application/octet-stream")  # mp3, opus, aac, flac, wav, pcm
+
+
+@router.post("/speech", response_model=None, response_class=Response, responses={
+    200: {"content": {**audio_content(*_MEDIA_TYPES),
+                      "text/event-stream": {"schema": {"type": "string"}}},
+          "description": "The audio, streamed as it is synthesized (stream_format sse: "
+                         "speech.audio.delta events, then speech.audio.done)."},
+    **error_responses(400, 404, 502)})
 async def create_openai_speech(body: OpenAISpeechCreate, org: OrganizationDep,
                                services: ServicesDep) -> SpeechResponse:
     voice = await run_in_threadpool(services.voices.resolve, org, _voice_name(body.voice))

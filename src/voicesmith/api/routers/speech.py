@@ -5,11 +5,13 @@ from __future__ import annotations
 import base64
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 
+from voicesmith.api.constraints import language_rules
 from voicesmith.api.deps import OrganizationDep, ServicesDep
+from voicesmith.api.openapi import SPEECH_MEDIA_TYPES, audio_content, error_responses
 from voicesmith.api.speech_schemas import (
     AudioIdSpeech,
     Base64Speech,
@@ -39,6 +41,19 @@ def speech_headers(stream: SpeechStream) -> dict[str, str]:
             "x-sample-rate": str(stream.sample_rate), "cache-control": "no-store"}
 
 
+def _setting(settings: dict[str, Any], *names: str) -> float | None:
+    """A number from ``voice_settings`` (a free-form object, so its types are checked here)."""
+    for name in names:
+        value = settings.get(name)
+        if value is None:
+            continue
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise ValidationError(f"voice_settings.{name} must be a number, got {value!r}",
+                                  pointer=f"/voice_settings/{name}")
+        return float(value)
+    return None
+
+
 def checked_volume(volume: float | None, pointer: str) -> float:
     if volume is None:
         return 1.0
@@ -56,11 +71,11 @@ def _telnyx_request(body: SpeechCreate, voice: SpeakingVoice) -> SpeechRequest:
     rate = resolve_sample_rate(fmt, opts.sampling_rate if opts else None,
                                pointer="/telnyx/sampling_rate")
     speed_value = opts.voice_speed if opts and opts.voice_speed is not None else \
-        settings.get("voice_speed", settings.get("speed"))
+        _setting(settings, "voice_speed", "speed")
     speed = 1.0 if speed_value is None else check_speed(
         speed_value, pointer="/telnyx/voice_speed")
     volume = checked_volume(opts.volume if opts and opts.volume is not None
-                            else settings.get("volume"), "/telnyx/volume")
+                            else _setting(settings, "volume"), "/telnyx/volume")
     language = resolve_language(body.language, body.text or "") if body.language else None
     return SpeechRequest(text=body.text or "", voice=voice, format=fmt, sample_rate=rate,
                          volume=volume, speed=speed, language=language,
@@ -68,9 +83,11 @@ def _telnyx_request(body: SpeechCreate, voice: SpeakingVoice) -> SpeechRequest:
 
 
 @router.post("/speech", response_model=None, responses={
-    200: {"content": {"audio/mpeg": {}, "audio/wav": {}, "application/json": {}},
+    200: {"content": {**audio_content(*SPEECH_MEDIA_TYPES), "application/json": {}},
           "description": "binary_output: the audio, streamed as it is synthesized; "
-                         "base64_output: {base64_audio}; audio_id: {audio_url, audio_id}."}})
+                         "base64_output: {base64_audio}; audio_id: {audio_url, audio_id}.",
+          "model": Base64Speech | AudioIdSpeech},  # the schema of the application/json body
+    **error_responses(400, 404, 502)})
 async def create_speech(body: SpeechCreate, org: OrganizationDep, services: ServicesDep,
                         request: Request) -> SpeechResponse | JSONResponse:
     """Speak ``text`` with a clone or stock voice.
@@ -100,7 +117,11 @@ async def create_speech(body: SpeechCreate, org: OrganizationDep, services: Serv
     return JSONResponse(AudioIdSpeech(audio_url=url, audio_id=job.id).model_dump())
 
 
-@router.get("/speech/{audio_id}", response_model=None, name="retrieve_speech_audio")
+@router.get("/speech/{audio_id}", response_model=None, name="retrieve_speech_audio",
+            response_class=Response,
+            responses={200: {"content": audio_content(*SPEECH_MEDIA_TYPES),
+                             "description": "The audio, in the format it was requested in."},
+                       **error_responses(404, 502)})
 async def retrieve_speech_audio(audio_id: str, org: OrganizationDep,
                                 services: ServicesDep) -> SpeechResponse:
     """Audio made with ``output_type: audio_id``: streamed while it is synthesized, then served
@@ -112,17 +133,19 @@ async def retrieve_speech_audio(audio_id: str, org: OrganizationDep,
                           headers={"cache-control": "no-store"})
 
 
-@router.get("/voices", response_model=VoiceList)
+@router.get("/voices", response_model=VoiceList, responses=error_responses())
 def list_voices(
     org: OrganizationDep, services: ServicesDep,
     provider: Annotated[str | None, Query(description="Only this provider's voices.")] = None,
     language: Annotated[str | None, Query(
+        json_schema_extra=language_rules(),
         description="Only voices speaking this language (en, en-GB, Spanish, ...).")] = None,
 ) -> VoiceList:
     """The organization's clones and the engine's stock voices."""
+    # The language is checked first: an unknown one is an error whatever the provider.
+    wanted = resolve_language(language, pointer="/language") if language else None
     if provider is not None and provider.lower() != "telnyx":
         return VoiceList(voices=[])
-    wanted = resolve_language(language, pointer="/language") if language else None
     exact = language is not None and "-" in language.replace("_", "-")
     voices = [VoiceInfo(voice_id=v.voice_id, name=v.name, provider="telnyx", language=v.language,
                         gender=v.gender, kind=v.kind)  # type: ignore[arg-type]

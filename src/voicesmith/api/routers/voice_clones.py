@@ -10,6 +10,7 @@ from fastapi.exceptions import RequestValidationError
 from starlette.concurrency import run_in_threadpool
 
 from voicesmith.api.deps import ListQueryDep, OrganizationDep, ServicesDep
+from voicesmith.api.openapi import audio_content, error_responses, id_links
 from voicesmith.api.schemas import (
     DataEnvelope,
     ListEnvelope,
@@ -26,7 +27,15 @@ from voicesmith.voices.uploads import CloneFromUpload
 router = APIRouter(prefix="/voice_clones", tags=["Voice Clones"])
 
 
-@router.post("", status_code=status.HTTP_201_CREATED, response_model=DataEnvelope[VoiceCloneData])
+_CLONE_LINKS = id_links(
+    GetClone="retrieve_voice_clone_v2_voice_clones__id__get",
+    UpdateClone="update_voice_clone_v2_voice_clones__id__patch",
+    DeleteClone="delete_voice_clone_v2_voice_clones__id__delete",
+    GetSample="download_voice_clone_sample_v2_voice_clones__id__sample_get")
+
+
+@router.post("", status_code=status.HTTP_201_CREATED, response_model=DataEnvelope[VoiceCloneData],
+             responses={201: {"links": _CLONE_LINKS}, **error_responses(400, 404, 409)})
 def create_voice_clone(body: VoiceCloneCreate, org: OrganizationDep,
                        services: ServicesDep) -> DataEnvelope[VoiceCloneData]:
     """Capture a design version's voice (default the latest) as a clone."""
@@ -51,7 +60,8 @@ _UPLOAD_BODY = {
 @router.post("/from_upload", status_code=status.HTTP_201_CREATED,
              response_model=DataEnvelope[VoiceCloneData], openapi_extra=_UPLOAD_BODY,
              responses={202: {"model": DataEnvelope[VoiceCloneData],
-                              "description": "Accepted: the capture is still running (status pending)"}})
+                              "description": "Accepted: the capture is still running (status pending)"},
+                        **error_responses(400, 409, 429, 503)})
 async def create_voice_clone_from_upload(request: Request, response: Response,
                                          org: OrganizationDep,
                                          services: ServicesDep) -> DataEnvelope[VoiceCloneData]:
@@ -78,7 +88,7 @@ async def create_voice_clone_from_upload(request: Request, response: Response,
     return DataEnvelope(data=VoiceCloneData.of(clone))
 
 
-@router.get("", response_model=ListEnvelope[VoiceCloneData])
+@router.get("", response_model=ListEnvelope[VoiceCloneData], responses=error_responses())
 def list_voice_clones(
     org: OrganizationDep, services: ServicesDep, query: ListQueryDep,
     filter_provider: Annotated[Literal["telnyx", "minimax", "Telnyx", "Minimax"] | None,
@@ -91,7 +101,8 @@ def list_voice_clones(
                            number=query.page.number, size=query.page.size)
 
 
-@router.get("/{id}", response_model=DataEnvelope[VoiceCloneData])
+@router.get("/{id}", response_model=DataEnvelope[VoiceCloneData],
+            responses=error_responses(404))
 def retrieve_voice_clone(id: str, org: OrganizationDep,
                          services: ServicesDep) -> DataEnvelope[VoiceCloneData]:
     """`id` is the clone's UUID or its name. An upload clone's ``status`` is ``pending``
@@ -99,7 +110,8 @@ def retrieve_voice_clone(id: str, org: OrganizationDep,
     return DataEnvelope(data=VoiceCloneData.of(services.clones.get(org, id)))
 
 
-@router.patch("/{id}", response_model=DataEnvelope[VoiceCloneData])
+@router.patch("/{id}", response_model=DataEnvelope[VoiceCloneData],
+              responses=error_responses(400, 404, 409))
 def update_voice_clone(id: str, body: VoiceCloneUpdate, org: OrganizationDep,
                        services: ServicesDep) -> DataEnvelope[VoiceCloneData]:
     clone = services.clones.update(org, id, name=body.name, gender=body.gender,
@@ -107,14 +119,17 @@ def update_voice_clone(id: str, body: VoiceCloneUpdate, org: OrganizationDep,
     return DataEnvelope(data=VoiceCloneData.of(clone))
 
 
-@router.delete("/{id}", status_code=status.HTTP_204_NO_CONTENT, response_class=Response)
+@router.delete("/{id}", status_code=status.HTTP_204_NO_CONTENT, response_class=Response,
+               responses=error_responses(404))
 def delete_voice_clone(id: str, org: OrganizationDep, services: ServicesDep) -> Response:
     services.clones.delete(org, id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
 @router.get("/{id}/sample", response_class=Response,
-            responses={200: {"content": {"audio/wav": {}}}})
+            responses={200: {"content": audio_content("audio/wav"),
+                             "description": "The audio the clone was made from."},
+                       **error_responses(404)})
 def download_voice_clone_sample(id: str, org: OrganizationDep, services: ServicesDep) -> Response:
     """The audio the clone was made from (for a design clone: its version's sample, byte for byte)."""
     return Response(services.clones.sample(org, id), media_type="audio/wav")

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response, status
+from fastapi import APIRouter, Path, Query, Response, status
 
 from voicesmith.api.deps import ListQueryDep, OrganizationDep, ServicesDep
+from voicesmith.api.openapi import audio_content, error_responses, id_links
 from voicesmith.api.schemas import (
     DataEnvelope,
     ListEnvelope,
@@ -20,11 +21,20 @@ from voicesmith.voices.designs import DesignRequest
 
 router = APIRouter(prefix="/voice_designs", tags=["Voice Designs"])
 
+# A string so that a malformed version is the contract's 400, not a 422; digits, not zero.
+VersionPath = Annotated[str, Path(json_schema_extra={"pattern": "^0*[1-9][0-9]*$"},
+                                  description="The version number (a positive integer).")]
 VersionQuery = Annotated[int | None, Query(ge=1, description="Version number; default the latest.")]
 
 
 @router.post("", status_code=status.HTTP_201_CREATED,
-             response_model=DataEnvelope[VoiceDesignData])
+             response_model=DataEnvelope[VoiceDesignData],
+             responses={201: {"links": {
+                 **id_links(GetDesign="retrieve_voice_design_v2_voice_designs__id__get",
+                            RenameDesign="rename_voice_design_v2_voice_designs__id__patch",
+                            DeleteDesign="delete_voice_design_v2_voice_designs__id__delete",
+                            GetSample="download_voice_design_sample_v2_voice_designs__id__sample_get")}},
+                        **error_responses(400, 404, 409, 502)})
 def create_voice_design(body: VoiceDesignCreate, org: OrganizationDep,
                         services: ServicesDep) -> DataEnvelope[VoiceDesignData]:
     """A new design (version 1), or with `voice_design_id` a new version (at most 50)."""
@@ -37,7 +47,8 @@ def create_voice_design(body: VoiceDesignCreate, org: OrganizationDep,
     return DataEnvelope(data=VoiceDesignData.of(version))
 
 
-@router.get("", response_model=ListEnvelope[VoiceDesignSummaryData])
+@router.get("", response_model=ListEnvelope[VoiceDesignSummaryData],
+            responses=error_responses())
 def list_voice_designs(org: OrganizationDep, services: ServicesDep,
                        query: ListQueryDep) -> ListEnvelope[VoiceDesignSummaryData]:
     designs, total = services.designs.list(org, name_contains=query.name_contains,
@@ -46,20 +57,23 @@ def list_voice_designs(org: OrganizationDep, services: ServicesDep,
                            number=query.page.number, size=query.page.size)
 
 
-@router.get("/{id}", response_model=DataEnvelope[VoiceDesignData])
+@router.get("/{id}", response_model=DataEnvelope[VoiceDesignData],
+            responses=error_responses(404))
 def retrieve_voice_design(id: str, org: OrganizationDep, services: ServicesDep,
                           version: VersionQuery = None) -> DataEnvelope[VoiceDesignData]:
     """`id` is the design's UUID or its name."""
     return DataEnvelope(data=VoiceDesignData.of(services.designs.get_version(org, id, version)))
 
 
-@router.patch("/{id}", response_model=DataEnvelope[VoiceDesignSummaryData])
+@router.patch("/{id}", response_model=DataEnvelope[VoiceDesignSummaryData],
+              responses=error_responses(400, 404, 409))
 def rename_voice_design(id: str, body: VoiceDesignRename, org: OrganizationDep,
                         services: ServicesDep) -> DataEnvelope[VoiceDesignSummaryData]:
     return DataEnvelope(data=VoiceDesignSummaryData.of(services.designs.rename(org, id, body.name)))
 
 
-@router.delete("/{id}", status_code=status.HTTP_204_NO_CONTENT, response_class=Response)
+@router.delete("/{id}", status_code=status.HTTP_204_NO_CONTENT, response_class=Response,
+               responses=error_responses(404))
 def delete_voice_design(id: str, org: OrganizationDep, services: ServicesDep) -> Response:
     """Deletes every version. Clones made from the design keep working."""
     services.designs.delete(org, id)
@@ -67,15 +81,16 @@ def delete_voice_design(id: str, org: OrganizationDep, services: ServicesDep) ->
 
 
 @router.delete("/{id}/versions/{version}", status_code=status.HTTP_204_NO_CONTENT,
-               response_class=Response)
-def delete_voice_design_version(id: str, version: str, org: OrganizationDep,
+               response_class=Response, responses=error_responses(400, 404, 409))
+def delete_voice_design_version(id: str, version: VersionPath, org: OrganizationDep,
                                 services: ServicesDep) -> Response:
     services.designs.delete_version(org, id, version)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
 @router.get("/{id}/sample", response_class=Response,
-            responses={200: {"content": {"audio/wav": {}}}})
+            responses={200: {"content": audio_content("audio/wav"),
+                             "description": "The version's sample."}, **error_responses(404)})
 def download_voice_design_sample(id: str, org: OrganizationDep, services: ServicesDep,
                                   version: VersionQuery = None) -> Response:
     """The version's sample: 24 kHz mono 16-bit WAV."""

@@ -1,0 +1,88 @@
+"""What the OpenAPI document says about errors, auth and audio: declared once, used by routes.
+
+Every error leaves through ``voicesmith.api.errors`` as the Telnyx envelope;
+``ErrorResponse`` is its schema, and ``error_responses`` declares, per route,
+the statuses that route can really answer with (the domain error classes map
+to them in ``voicesmith.api.errors._STATUS``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi.security import HTTPBearer
+from pydantic import BaseModel, Field
+from pydantic.json_schema import SkipJsonSchema
+
+from voicesmith.audio.formats import SPECS
+
+BEARER_SCHEME = "bearerAuth"  # Telnyx's name for it
+
+
+def bearer_auth(*, auto_error: bool) -> HTTPBearer:
+    return HTTPBearer(scheme_name=BEARER_SCHEME, auto_error=auto_error,
+                      description="`Authorization: Bearer <key>`; keys come from "
+                                  "`voicesmith keys create`.")
+
+
+class ErrorSource(BaseModel):
+    pointer: str | SkipJsonSchema[None] = Field(
+        None, description="A JSON Pointer (RFC 6901) to the body field that caused the error.")
+    parameter: str | SkipJsonSchema[None] = Field(
+        None, description="Extra: the query or path parameter that caused the error.")
+
+
+class ErrorObject(BaseModel):
+    code: str = Field(description="Telnyx error code, e.g. 10005 not found, 10027 validation.")
+    title: str = Field(description="Short, human-readable summary of the error.")
+    detail: str = Field(description="Detailed, human-readable explanation of the error.")
+    source: ErrorSource | SkipJsonSchema[None] = Field(
+        None, description="Reference to the source of the error, when one field is at fault.")
+
+
+class ErrorResponse(BaseModel):
+    """Telnyx's error envelope: ``{"errors": [...]}``."""
+
+    errors: list[ErrorObject] = Field(min_length=1)
+
+
+_DESCRIPTIONS = {
+    400: "Bad request: the body cannot be parsed, or a path value is malformed.",
+    401: "Unauthorized: missing, unknown or revoked bearer key.",
+    404: "Not found: no such resource (or voice) in the caller's organization.",
+    409: "Conflict: a duplicate name, or a limit such as the 50-version cap.",
+    422: "Unprocessable entity: a parameter or body field is not acceptable.",
+    429: "Too many requests: the server is busy with this kind of work; retry later.",
+    502: "Bad gateway: the synthesis engine failed to produce audio.",
+    503: "Service unavailable: an optional feature is not installed on this server.",
+}
+
+_NO_RETRY = {"x-should-retry": {
+    "description": "`false` when retrying the same request cannot succeed "
+                   "(Telnyx SDKs then do not retry).",
+    "schema": {"type": "string", "enum": ["false"]}}}
+_WWW_AUTHENTICATE = {"WWW-Authenticate": {"required": True, "schema": {"type": "string"}}}
+
+
+def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """``responses=`` entries for these error statuses; 401 and 422 are always declared."""
+    wanted = sorted({401, 422, *statuses})
+    return {status: {"model": ErrorResponse, "description": _DESCRIPTIONS[status],
+                     "headers": {**_NO_RETRY, **(_WWW_AUTHENTICATE if status == 401 else {})}}
+            for status in wanted}
+
+
+def audio_content(*media_types: str) -> dict[str, dict[str, Any]]:
+    """Response ``content`` for binary audio bodies of these media types."""
+    return {media_type: {"schema": {"type": "string", "format": "binary"}}
+            for media_type in media_types}
+
+
+# Every media type a speech response can carry (raw G.711 adds ";rate=8000" to its own).
+SPEECH_MEDIA_TYPES = tuple(dict.fromkeys(spec.media_type for spec in SPECS.values()))
+
+
+def id_links(**operation_ids: str) -> dict[str, Any]:
+    """OpenAPI links passing a created resource's ``data.id`` on as the ``id`` of these operations."""
+    return {name: {"operationId": operation_id, "parameters": {"id": "$response.body#/data/id"}}
+            for name, operation_id in operation_ids.items()}
