@@ -84,7 +84,10 @@ def serve(
     except VoicesmithError as error:
         raise _fail(error) from error
     err.print(f"Serving the Telnyx v2 API at http://{host}:{port}/v2 (data: {settings.data_dir})")
-    uvicorn.run(create_app(settings), host=host, port=port, log_level=log_level)
+    # The protocol's own frame bound, above the app's limit so that a frame just over
+    # it gets the app's error message; a far larger one is cut off unread (close 1009).
+    uvicorn.run(create_app(settings), host=host, port=port, log_level=log_level,
+                ws_max_size=4 * settings.ws_max_message_bytes)
 
 
 @keys_app.command("create")

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Annotated
 
 import platformdirs
-from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+MIB = 1024 * 1024
 
 
 def default_data_dir() -> Path:
@@ -46,8 +49,29 @@ class Settings(BaseSettings):
     # How long audio made with output_type=audio_id stays downloadable.
     audio_retention_seconds: float = 3600.0
 
+    # Request limits: a body over its limit is refused (413) before it is read whole.
+    # The upload's is its 20 MB audio file plus room for the text fields and framing.
+    max_json_body_bytes: Annotated[int, Field(ge=1024)] = 1 * MIB
+    max_upload_body_bytes: Annotated[int, Field(ge=1024)] = 21 * MIB
+    # WebSocket TTS: the largest text frame, and the most text received but not yet
+    # spoken (a client sending faster than speech would otherwise grow it without bound).
+    ws_max_message_bytes: Annotated[int, Field(ge=1024)] = 64 * 1024
+    ws_max_unspoken_chars: Annotated[int, Field(ge=1000)] = 100_000
+
+    # Browser origins allowed to call the API (CORS), comma-separated in the
+    # environment; empty (the default) sends no CORS headers, so browsers on other
+    # origins cannot read responses (API keys belong on servers, not in web pages).
+    cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
+
     # Fault injection for crash-safety tests: exit hard at a named point.
     crash_at: str | None = None
+
+    @field_validator("cors_origins", mode="before")
+    @classmethod
+    def _split_origins(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [origin.strip() for origin in value.split(",") if origin.strip()]
+        return value
 
     @property
     def resolved_database_url(self) -> str:

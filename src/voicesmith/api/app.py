@@ -7,11 +7,13 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
+from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import PlainTextResponse
 
 from voicesmith import __version__
 from voicesmith.api.deps import Services
 from voicesmith.api.errors import install_error_handlers
+from voicesmith.api.limits import BodyLimitMiddleware, BodyLimits
 from voicesmith.api.routers import openai_speech, speech, speech_ws, voice_clones, voice_designs
 from voicesmith.config import Settings
 from voicesmith.engine.base import SpeechEngine
@@ -77,7 +79,14 @@ def create_app(settings: Settings | None = None, engine: SpeechEngine | None = N
         description="Self-hosted voice design and cloning, wire-compatible with Telnyx v2.",
         lifespan=lifespan,
     )
+    app.state.settings = settings  # the WebSocket reads its limits here
     install_error_handlers(app)
+    app.add_middleware(BodyLimitMiddleware, limits=BodyLimits(
+        json_bytes=settings.max_json_body_bytes, upload_bytes=settings.max_upload_body_bytes))
+    if settings.cors_origins:
+        # Added last, so outermost: preflights and error responses get the headers too.
+        app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins,
+                           allow_methods=["*"], allow_headers=["*"])
     app.include_router(voice_designs.router, prefix="/v2")
     app.include_router(voice_clones.router, prefix="/v2")
     app.include_router(speech.router, prefix="/v2")

@@ -118,6 +118,32 @@ async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResp
     return envelope(exc.status_code, [error_object(code, title, detail)], headers=headers)
 
 
+class BodyTooLarge(StarletteHTTPException):
+    """A request body over its limit (``voicesmith.api.limits``).
+
+    An HTTPException, so FastAPI's body parsing re-raises it unchanged (any other
+    error raised while it reads becomes a 400) and it reaches ``_body_too_large``.
+    """
+
+    def __init__(self, limit: int, *, upload: bool) -> None:
+        what = "A multipart upload" if upload else "A JSON request body"
+        super().__init__(status_code=413, detail=(
+            f"{what} may be at most {limit} bytes ({limit / (1024 * 1024):.1f} MiB)"))
+        self.limit = limit
+        self.upload = upload
+
+
+def body_too_large_response(exc: BodyTooLarge) -> JSONResponse:
+    # The upload's size is its file's; a JSON body is at fault as a whole ("" points at it).
+    pointer = "/audio_file" if exc.upload else ""
+    return envelope(413, [error_object("10015", "Request body too large", str(exc.detail),
+                                       pointer=pointer)])
+
+
+async def _body_too_large(_: Request, exc: BodyTooLarge) -> JSONResponse:
+    return body_too_large_response(exc)
+
+
 async def _unexpected(_: Request, exc: Exception) -> JSONResponse:
     # The client gets no stack trace; the server log gets all of it.
     log.exception("unhandled error", exc_info=exc)
@@ -129,4 +155,5 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(e.VoicesmithError, _domain_error)  # type: ignore[arg-type]
     app.add_exception_handler(RequestValidationError, _validation_error)  # type: ignore[arg-type]
     app.add_exception_handler(StarletteHTTPException, _http_error)  # type: ignore[arg-type]
+    app.add_exception_handler(BodyTooLarge, _body_too_large)  # type: ignore[arg-type]
     app.add_exception_handler(Exception, _unexpected)

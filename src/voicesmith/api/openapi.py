@@ -51,6 +51,8 @@ _DESCRIPTIONS = {
     401: "Unauthorized: missing, unknown or revoked bearer key.",
     404: "Not found: no such resource (or voice) in the caller's organization.",
     409: "Conflict: a duplicate name, or a limit such as the 50-version cap.",
+    413: "Content too large: the request body is over the server's limit "
+         "(`VOICESMITH_MAX_JSON_BODY_BYTES`, `VOICESMITH_MAX_UPLOAD_BODY_BYTES`).",
     422: "Unprocessable entity: a parameter or body field is not acceptable.",
     429: "Too many requests: the server is busy with this kind of work; retry later.",
     502: "Bad gateway: the synthesis engine failed to produce audio.",

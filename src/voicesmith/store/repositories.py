@@ -100,8 +100,9 @@ class KeyRepository:
     def __init__(self, session: Session) -> None:
         self.session = session
 
-    def by_hash(self, key_hash: str) -> ApiKey | None:
-        return self.session.scalars(select(ApiKey).where(ApiKey.key_hash == key_hash)).first()
+    def by_prefix(self, prefix: str) -> list[ApiKey]:
+        """Keys whose shown (non-secret) prefix is ``prefix``: candidates to verify."""
+        return list(self.session.scalars(select(ApiKey).where(ApiKey.prefix == prefix)))
 
     def all(self) -> list[ApiKey]:
         return list(self.session.scalars(select(ApiKey).order_by(ApiKey.created_at)))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import builtins
 import hashlib
+import hmac
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
@@ -15,6 +16,8 @@ from voicesmith.store.models import ApiKey, utcnow
 from voicesmith.store.repositories import UnitOfWork
 
 KEY_PREFIX = "vsk_"
+# The stored ``prefix``: KEY_PREFIX and 8 characters, shown in `keys list`, not secret.
+SHOWN_PREFIX_CHARS = len(KEY_PREFIX) + 8
 DEFAULT_ORGANIZATION = "default"
 
 
@@ -46,7 +49,7 @@ class KeyService:
             raise ValidationError("A key needs a non-empty name and organization")
         plaintext = KEY_PREFIX + secrets.token_urlsafe(32)
         row = ApiKey(name=name, organization=organization, key_hash=hash_key(plaintext),
-                     prefix=plaintext[: len(KEY_PREFIX) + 8])
+                     prefix=plaintext[:SHOWN_PREFIX_CHARS])
         with UnitOfWork(self._sessions) as uow:
             uow.add(row)
             uow.commit()
@@ -71,11 +74,20 @@ class KeyService:
         """The organization a key belongs to; AuthenticationError otherwise."""
         if not plaintext:
             raise AuthenticationError("Missing API key: send 'Authorization: Bearer <key>'")
+        presented = hash_key(plaintext).encode()
         with UnitOfWork(self._sessions) as uow:
-            key = uow.keys.by_hash(hash_key(plaintext))
-            if key is None or key.revoked_at is not None:
+            # Found by the shown prefix (public: `keys list` prints it), never by the
+            # secret: the lookup's timing can only tell whether such a prefix exists.
+            # The secret is checked in constant time against every candidate's hash,
+            # all of them compared whatever matches, so neither the comparison nor
+            # the number of comparisons depends on how much of the secret is right.
+            match = None
+            for key in uow.keys.by_prefix(plaintext[:SHOWN_PREFIX_CHARS]):
+                if hmac.compare_digest(key.key_hash.encode(), presented):
+                    match = key
+            if match is None or match.revoked_at is not None:
                 raise AuthenticationError("The API key is not valid or has been revoked")
-            return key.organization
+            return match.organization
 
     def has_active_key(self) -> bool:
         with UnitOfWork(self._sessions) as uow:

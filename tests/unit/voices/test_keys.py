@@ -33,3 +33,28 @@ def test_missing_or_unknown_key(keys: KeyService) -> None:
         keys.authenticate(None)
     with pytest.raises(AuthenticationError, match="not valid"):
         keys.authenticate("vsk_nope")
+
+
+def test_keys_are_checked_in_constant_time_by_prefix(
+        keys: KeyService, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Found by the non-secret shown prefix; the secret only meets hmac.compare_digest."""
+    import hmac
+
+    from voicesmith.voices import keys as keys_module
+
+    key, _ = keys.create("ci", "acme")
+    compared: list[tuple[bytes, bytes]] = []
+    real = hmac.compare_digest
+
+    def spy(a: bytes, b: bytes) -> bool:
+        compared.append((a, b))
+        return real(a, b)
+
+    monkeypatch.setattr(keys_module.hmac, "compare_digest", spy)
+    assert keys.authenticate(key) == "acme"
+    assert compared == [(hash_key(key).encode(), hash_key(key).encode())]
+    # The right prefix with a wrong secret: compared (in constant time), refused.
+    wrong = key[:-1] + ("A" if key[-1] != "A" else "B")
+    with pytest.raises(AuthenticationError, match="not valid"):
+        keys.authenticate(wrong)
+    assert len(compared) == 2

@@ -58,7 +58,7 @@ _MEDIA_TYPES = ("audio/mpeg", "audio/ogg", "audio/aac", "audio/flac", "audio/wav
                       "text/event-stream": {"schema": {"type": "string"}}},
           "description": "The audio, streamed as it is synthesized (stream_format sse: "
                          "speech.audio.delta events, then speech.audio.done)."},
-    **error_responses(400, 404, 502)})
+    **error_responses(400, 404, 413, 502)})
 async def create_openai_speech(body: OpenAISpeechCreate, org: OrganizationDep,
                                services: ServicesDep) -> SpeechResponse:
     voice = await run_in_threadpool(services.voices.resolve, org, _voice_name(body.voice))

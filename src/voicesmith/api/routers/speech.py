@@ -87,7 +87,7 @@ def _telnyx_request(body: SpeechCreate, voice: SpeakingVoice) -> SpeechRequest:
           "description": "binary_output: the audio, streamed as it is synthesized; "
                          "base64_output: {base64_audio}; audio_id: {audio_url, audio_id}.",
           "model": Base64Speech | AudioIdSpeech},  # the schema of the application/json body
-    **error_responses(400, 404, 502)})
+    **error_responses(400, 404, 413, 502)})
 async def create_speech(body: SpeechCreate, org: OrganizationDep, services: ServicesDep,
                         request: Request) -> SpeechResponse | JSONResponse:
     """Speak ``text`` with a clone or stock voice.

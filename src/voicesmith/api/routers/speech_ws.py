@@ -15,6 +15,11 @@ Server frames: ``audio_chunk`` (base64 audio of one sentence or clause, its
 ``text``, ``cached``, and ``timeToFirstAudioFrameMs`` on the first chunk of each
 text), ``final`` (after a flush's or the end's audio) and ``error`` (the socket
 stays open for bad frames; it closes after errors in the connection itself).
+
+Limits (settings): a text frame over ``ws_max_message_bytes`` closes the socket
+with 1009 (message too big), a binary frame with 1003 (unsupported data), and
+text that would take the received-but-unspoken text over ``ws_max_unspoken_chars``
+with 1008 (policy violation); each sends an ``error`` frame first.
 All audio of a session is one continuous stream in the chosen format.
 """
 
@@ -27,8 +32,8 @@ import json
 import logging
 import math
 import time
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass, field, replace
+from typing import Any, NoReturn
 
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 from fastapi.concurrency import run_in_threadpool
@@ -47,7 +52,14 @@ router = APIRouter()
 log = logging.getLogger("voicesmith.ws")
 
 DEFAULT_INACTIVITY_S = 20.0
+# RFC 6455 close codes.
+UNSUPPORTED_DATA = 1003
 POLICY_VIOLATION = 1008
+MESSAGE_TOO_BIG = 1009
+
+
+class _Closed(Exception):
+    """The session closed the socket itself after a limit was passed."""
 
 
 @dataclass
@@ -65,6 +77,8 @@ class _Params:
     sample_rate: int
     use_cache: bool
     inactivity_s: float
+    max_message_bytes: int = 64 * 1024
+    max_unspoken_chars: int = 100_000
 
 
 def _params(query: dict[str, str]) -> _Params:
@@ -93,6 +107,9 @@ async def speech_socket(websocket: WebSocket) -> None:
     except VoicesmithError as exc:
         await _refuse(websocket, exc)
         return
+    settings = websocket.app.state.settings
+    params = replace(params, max_message_bytes=settings.ws_max_message_bytes,
+                     max_unspoken_chars=settings.ws_max_unspoken_chars)
     await _SpeechSession(websocket, services, voice, params).run()
 
 
@@ -118,11 +135,14 @@ class _SpeechSession:
         self.speaker: asyncio.Task[None] | None = None
         self.current: SpeechStream | None = None  # the stream the speaker is reading
         self.send_lock = asyncio.Lock()
+        # Characters queued for speech and not yet spoken (the sentence buffer's
+        # own pending text is bounded by it: MAX_PENDING_CHARS).
+        self.unspoken = 0
 
     async def run(self) -> None:
         try:
             await self._receive_loop()
-        except WebSocketDisconnect:
+        except (WebSocketDisconnect, _Closed):
             pass
         finally:
             await self._stop_speaker()
@@ -132,8 +152,7 @@ class _SpeechSession:
     async def _receive_loop(self) -> None:
         while True:
             try:
-                raw = await asyncio.wait_for(self.ws.receive_text(),
-                                             timeout=self.params.inactivity_s)
+                raw = await asyncio.wait_for(self._receive(), timeout=self.params.inactivity_s)
             except TimeoutError:
                 if self._busy():
                     continue
@@ -147,6 +166,32 @@ class _SpeechSession:
                     await self.speaker  # speak what is left, then close
                 await self.ws.close(code=1000)
                 return
+
+    async def _receive(self) -> str:
+        """The next text frame, within the size limit; a breach closes the socket."""
+        message = await self.ws.receive()
+        if message["type"] == "websocket.disconnect":
+            raise WebSocketDisconnect(message.get("code", 1000), message.get("reason"))
+        text = message.get("text")
+        if text is None:
+            await self._close_with_error(
+                UNSUPPORTED_DATA, "Binary frames are not accepted: send JSON text frames "
+                'like {"text": "Hello. "}')
+        # Characters first: more of them than the limit is over it without encoding.
+        elif len(text) > self.params.max_message_bytes or \
+                len(text.encode()) > self.params.max_message_bytes:
+            await self._close_with_error(
+                MESSAGE_TOO_BIG, f"A frame may be at most {self.params.max_message_bytes} "
+                "bytes: send long text in several frames")
+        return text
+
+    async def _close_with_error(self, code: int, detail: str) -> NoReturn:
+        """Report ``detail``, stop speaking and close with ``code``; raises ``_Closed``."""
+        await self._stop_speaker()
+        await self._send_error(detail)
+        with contextlib.suppress(WebSocketDisconnect, RuntimeError):
+            await self.ws.close(code=code, reason=detail[:120])
+        raise _Closed(detail)
 
     def _busy(self) -> bool:
         """Still speaking: a long text is not inactivity."""
@@ -173,9 +218,14 @@ class _SpeechSession:
                 return False
             if text.isspace():  # the handshake: nothing to say yet
                 return False
-        if frame.get("force"):
+        if frame.get("force"):  # what it interrupts does not count against the cap
             await self._stop_speaker()
             self.buffer.clear()
+        if self.unspoken + len(self.buffer.pending) + len(text) > self.params.max_unspoken_chars:
+            await self._close_with_error(
+                POLICY_VIOLATION, f"More than {self.params.max_unspoken_chars} characters of "
+                "text are waiting to be spoken: send more after the audio catches up")
+        if frame.get("force"):
             if text.strip():
                 self._enqueue(_Segment(text, final=True))
             return False
@@ -197,6 +247,7 @@ class _SpeechSession:
     def _enqueue(self, segment: _Segment) -> None:
         if self.speaker is None or self.speaker.done():
             self.speaker = asyncio.get_running_loop().create_task(self._speak_queue())
+        self.unspoken += len(segment.text)
         self.queue.put_nowait(segment)
 
     async def _stop_speaker(self) -> None:
@@ -212,13 +263,17 @@ class _SpeechSession:
         self.speaker = None
         while not self.queue.empty():
             self.queue.get_nowait()
+        self.unspoken = 0
 
     async def _speak_queue(self) -> None:
         try:
             while True:
                 segment = await self.queue.get()
-                if segment.text.strip():
-                    await self._speak(segment)
+                try:
+                    if segment.text.strip():
+                        await self._speak(segment)
+                finally:
+                    self.unspoken -= len(segment.text)
                 if segment.end:
                     tail = self.output.finish() if self.output is not None else b""
                     if tail:

@@ -34,7 +34,7 @@ VersionQuery = Annotated[int | None, Query(ge=1, description="Version number; de
                             RenameDesign="rename_voice_design_v2_voice_designs__id__patch",
                             DeleteDesign="delete_voice_design_v2_voice_designs__id__delete",
                             GetSample="download_voice_design_sample_v2_voice_designs__id__sample_get")}},
-                        **error_responses(400, 404, 409, 502)})
+                        **error_responses(400, 404, 409, 413, 502)})
 def create_voice_design(body: VoiceDesignCreate, org: OrganizationDep,
                         services: ServicesDep) -> DataEnvelope[VoiceDesignData]:
     """A new design (version 1), or with `voice_design_id` a new version (at most 50)."""
@@ -66,7 +66,7 @@ def retrieve_voice_design(id: str, org: OrganizationDep, services: ServicesDep,
 
 
 @router.patch("/{id}", response_model=DataEnvelope[VoiceDesignSummaryData],
-              responses=error_responses(400, 404, 409))
+              responses=error_responses(400, 404, 409, 413))
 def rename_voice_design(id: str, body: VoiceDesignRename, org: OrganizationDep,
                         services: ServicesDep) -> DataEnvelope[VoiceDesignSummaryData]:
     return DataEnvelope(data=VoiceDesignSummaryData.of(services.designs.rename(org, id, body.name)))
