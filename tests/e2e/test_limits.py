@@ -13,10 +13,25 @@ MIB = 1024 * 1024
 
 
 def _raw_http(server: RunningServer, head: str, body: bytes = b"") -> str:
-    """Send ``head`` (and ``body``) on a socket; the response's start, read until it comes."""
+    """Send ``head`` (and ``body``) on a socket; the whole response (headers and the
+    body its Content-Length announces), however many packets it comes in."""
     with socket.create_connection(("127.0.0.1", server.port), timeout=30) as sock:
         sock.sendall(head.encode() + b"\r\n" + body)
-        return sock.recv(65536).decode(errors="replace")
+        data = b""
+        while b"\r\n\r\n" not in data or len(data) < _response_size(data):
+            piece = sock.recv(65536)
+            if not piece:  # the server closed the connection: that is all there is
+                break
+            data += piece
+        return data.decode(errors="replace")
+
+
+def _response_size(data: bytes) -> int:
+    """Header length plus the announced body length (0 when not announced)."""
+    head, _, _ = data.partition(b"\r\n\r\n")
+    length = next((int(line.split(b":", 1)[1]) for line in head.split(b"\r\n")
+                   if line.lower().startswith(b"content-length:")), 0)
+    return len(head) + 4 + length
 
 
 def _head(server: RunningServer, extra: str) -> str:
