@@ -36,7 +36,9 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from voicesmith.audio.pitch import median_f0 as _median_f0
+# Praat's two-pass tracker, as the evaluation measures voices (the recording is
+# already high-passed at 70 Hz, so mains hum does not read as a 60 Hz voice)
+from voicesmith.audio.pitch import median_f0
 from voicesmith.audio.voice_transform import VoiceTransform, apply_transform
 from voicesmith.cloning.recording import Recording
 from voicesmith.cloning.stock import (
@@ -184,16 +186,6 @@ def capture_voice(
     }
     return CapturedVoice(style=winner.style, postprocess=params, gender=chosen_gender,
                          report=report)
-
-
-def median_f0(samples: NDArray[np.float32], sample_rate: int) -> float:
-    """Median F0 (Hz) of the voiced frames; NaN if unvoiced.
-
-    Praat's, in two passes (``audio.pitch``), as the evaluation measures voices;
-    the recording is already high-passed at 70 Hz, so mains hum does not read
-    as a 60 Hz voice.
-    """
-    return _median_f0(samples, sample_rate)
 
 
 def transform_params(f0_ratio: float, warp: float) -> dict[str, Any] | None:

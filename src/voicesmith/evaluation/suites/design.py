@@ -42,6 +42,7 @@ sample's WER at most 10 %, the naturalness check passed and no prompt crashing.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 import time
@@ -274,6 +275,7 @@ def _gender_lean(results: Sequence[Measured]
     return lean, float(np.mean([abs(lean(e)) for e in by_gender["female"] + by_gender["male"]]))
 
 
+@functools.cache  # asked once per result by each gender check
 def whispered(prompt: str) -> bool:
     """Whether the prompt's voice is (mostly) whispered: no F0 to judge its gender by."""
     traits = parse_prompt(prompt)

@@ -30,8 +30,9 @@ import numpy as np
 import soundfile as sf  # type: ignore[import-untyped]
 from numpy.typing import NDArray
 
+from voicesmith.audio.pitch import median_f0
 from voicesmith.audio.voice_transform import TransformStream, VoiceTransform
-from voicesmith.cloning.capture import CapturedVoice, capture_voice, median_f0
+from voicesmith.cloning.capture import CapturedVoice, capture_voice
 from voicesmith.cloning.recording import Recording, load_recording
 from voicesmith.cloning.stock import StockIndex
 from voicesmith.engine.base import SAMPLE_RATE, SpeechEngine, VoiceStyle
