@@ -17,7 +17,7 @@ from rich.table import Table
 from voicesmith.config import Settings
 from voicesmith.errors import VoicesmithError
 from voicesmith.store.database import open_database
-from voicesmith.voices.keys import DEFAULT_ORGANIZATION, KeyService
+from voicesmith.voices.keys import DEFAULT_ORGANIZATION, KeyService, Scope
 
 app = typer.Typer(help="voicesmith: self-hosted voice design and cloning (Telnyx v2 compatible).",
                   no_args_is_help=True)
@@ -70,6 +70,7 @@ def serve(
     import uvicorn
 
     from voicesmith.api.app import create_app
+    from voicesmith.api.http_protocol import bounded_http_protocol
 
     settings = _settings(data_dir, host=host, port=port)
     logging.basicConfig(level=log_level.upper(), format="%(levelname)s %(name)s: %(message)s")
@@ -87,7 +88,7 @@ def serve(
     # The protocol's own frame bound, above the app's limit so that a frame just over
     # it gets the app's error message; a far larger one is cut off unread (close 1009).
     uvicorn.run(create_app(settings), host=host, port=port, log_level=log_level,
-                ws_max_size=4 * settings.ws_max_message_bytes)
+                ws_max_size=4 * settings.ws_max_message_bytes, http=bounded_http_protocol())
 
 
 @keys_app.command("create")
@@ -95,11 +96,15 @@ def keys_create(
     name: Annotated[str, typer.Argument(help="A label for the key.")],
     org: Annotated[str, typer.Option("--org", help="Organization the key belongs to.")] =
         DEFAULT_ORGANIZATION,
+    read_only: Annotated[bool, typer.Option(
+        "--read-only", help="The key may list, retrieve, download and speak, but not create, "
+                            "change or delete (403).")] = False,
     data_dir: DataDir = None,
 ) -> None:
     """Create a key and print it (the only line on stdout; it is not shown again)."""
+    scope = Scope.READ_ONLY if read_only else Scope.FULL
     try:
-        key, _ = _keys(_settings(data_dir)).create(name, org)
+        key, _ = _keys(_settings(data_dir)).create(name, org, scope=scope)
     except VoicesmithError as error:
         raise _fail(error) from error
     print(key)
@@ -108,9 +113,9 @@ def keys_create(
 @keys_app.command("list")
 def keys_list(data_dir: DataDir = None) -> None:
     """List keys (prefixes only: keys are stored hashed)."""
-    table = Table("id", "name", "organization", "prefix", "created", "status")
+    table = Table("id", "name", "organization", "scope", "prefix", "created", "status")
     for k in _keys(_settings(data_dir)).list():
-        table.add_row(k.id, k.name, k.organization, k.prefix + "…",
+        table.add_row(k.id, k.name, k.organization, k.scope.replace("_", "-"), k.prefix + "…",
                       k.created_at.strftime("%Y-%m-%d %H:%M"),
                       "revoked" if k.revoked_at else "active")
     Console().print(table)

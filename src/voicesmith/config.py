@@ -37,6 +37,10 @@ class Settings(BaseSettings):
     # Worker threads for synthesis; onnxruntime threads per inference.
     synthesis_workers: int = 2
     onnx_threads: int = 0
+    # onnxruntime threads spin-wait between operators: off by default (faster with
+    # two syntheses at once, or anything else on the cores); on may suit a
+    # machine that runs one synthesis at a time and nothing else.
+    onnx_spinning: bool = False
 
     # Unreferenced audio files older than this are removed at start (a crash
     # mid-write leaves one); younger ones may be another server's write in flight.
@@ -58,12 +62,23 @@ class Settings(BaseSettings):
     ws_max_message_bytes: Annotated[int, Field(ge=1024)] = 64 * 1024
     ws_max_unspoken_chars: Annotated[int, Field(ge=1000)] = 100_000
 
+    # Per-key request rate (a token bucket per API key, in this process): requests a
+    # second, and how many may come at once after a quiet spell. Every request and
+    # WebSocket connection counts. 0 (the default) is off: README "Behaviour worth
+    # knowing" says why, and what to set when keys go to other people's code.
+    rate_limit_per_second: Annotated[float, Field(ge=0)] = 0.0
+    rate_limit_burst: Annotated[int, Field(ge=1)] = 100
+
     # Browser origins allowed to call the API (CORS), comma-separated in the
     # environment; empty (the default) sends no CORS headers, so browsers on other
     # origins cannot read responses (API keys belong on servers, not in web pages).
     cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
 
-    # Fault injection for crash-safety tests: exit hard at a named point.
+    # How long a write waits for a database locked by another writer (SQLite's
+    # busy handler retries with backoff) before it answers 503 with Retry-After.
+    database_busy_timeout_seconds: Annotated[float, Field(gt=0)] = 30.0
+
+    # Fault injection for crash-safety tests: exit hard at a named point (voicesmith.faults).
     crash_at: str | None = None
 
     @field_validator("cors_origins", mode="before")

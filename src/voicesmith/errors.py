@@ -16,6 +16,8 @@ class VoicesmithError(Exception):
     title = "Error"
     # Whether a client may retry; None leaves it to the status (the API's rule).
     retryable: bool | None = None
+    # Whole seconds a client should wait before retrying (a Retry-After header), if known.
+    retry_after: int | None = None
 
     def __init__(self, detail: str, *, pointer: str | None = None) -> None:
         super().__init__(detail)
@@ -47,6 +49,10 @@ class UnsupportedLanguageError(ValidationError):
     """A language we know of, but for which the engine has no voices."""
 
     title = "Unsupported language"
+
+
+class NothingToSpeakError(ValidationError):
+    """A text with no word in it (punctuation, emoji): an error for a request; a stream skips it."""
 
 
 class BadRequestError(VoicesmithError):
@@ -102,3 +108,48 @@ class AssetsError(VoicesmithError):
 class AuthenticationError(VoicesmithError):
     code = "10009"
     title = "Authentication failed"
+
+
+class PermissionDeniedError(VoicesmithError):
+    """A valid key whose scope does not allow the request (a read-only key that writes)."""
+
+    code = "10010"
+    title = "Forbidden"
+    retryable = False
+
+
+class RateLimitedError(BusyError):
+    """A key over its request rate; ``retry_after`` is whole seconds until one more is allowed."""
+
+    def __init__(self, detail: str, *, retry_after: int) -> None:
+        super().__init__(detail)
+        self.retry_after = retry_after
+
+
+class StorageKeyError(VoicesmithError):
+    """A stored-file key that is not the shape the store makes (a digest or a UUID).
+
+    Keys never come from a request; one of the wrong shape means corrupt data or a
+    bug, and is refused before it can become a path.
+    """
+
+    title = "Stored data is inconsistent"
+
+
+class StorageFullError(VoicesmithError):
+    """The disk (or quota) under the data dir is full: nothing was stored; freeing space fixes it."""
+
+    code = "10013"
+    title = "Insufficient storage"
+    retryable = False
+
+
+class DatabaseBusyError(VoicesmithError):
+    """The database stayed locked by another writer past the wait; nothing was changed.
+
+    ``retry_after``: whole seconds a client should wait before sending it again.
+    """
+
+    code = "10014"
+    title = "Service temporarily unavailable"
+    retry_after = 1

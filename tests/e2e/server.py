@@ -31,6 +31,9 @@ class RunningServer:
     port: int = field(default_factory=free_port)
     key: str | None = None
     proc: subprocess.Popen[str] | None = None
+    # Put before the server's command line: a program that sets something up for the
+    # server alone (e.g. a resource limit), then execs the rest of its arguments.
+    launcher: list[str] = field(default_factory=list)
 
     @property
     def base_url(self) -> str:
@@ -39,7 +42,7 @@ class RunningServer:
     def start(self, timeout: float = 120.0) -> RunningServer:
         log = open(self.data_dir / "server.log", "a")  # noqa: SIM115 - lives as long as the process
         self.proc = subprocess.Popen(
-            [*VOICESMITH, "serve", "--port", str(self.port), "--data-dir", str(self.data_dir),
+            [*self.launcher, *VOICESMITH, "serve", "--port", str(self.port), "--data-dir", str(self.data_dir),
              "--log-level", "warning"],
             stdout=subprocess.PIPE, stderr=log, text=True, env=self.env,
         )

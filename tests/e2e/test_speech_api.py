@@ -189,6 +189,22 @@ def test_websocket_stream_through_the_sdk(fast_server: RunningServer) -> None:
     assert rate == 16000 and len(samples) / rate > 0.5
 
 
+def test_websocket_first_audio_is_the_first_clause(fast_server: RunningServer) -> None:
+    # Nothing is playing when the first text arrives, so its first chunk is made
+    # short (a clause) and the listener hears audio sooner; no word is lost.
+    text = ("Heavy rain moved across the region this afternoon, closing two roads near the "
+            "river and delaying trains into the city. ")
+    with fast_server.client().text_to_speech.stream(extra_query={
+            "voice": "af_heart", "disable_cache": "true"}) as conn:
+        conn.send({"text": " "})
+        conn.send({"text": text})
+        conn.send({"text": ""})
+        _, events = ws_audio(conn)
+    spoken = [e.text.strip() for e in events if e.type == "audio_chunk" and e.text]
+    assert spoken[0] == "Heavy rain moved across the region this afternoon,"
+    assert " ".join(spoken).split() == text.split()
+
+
 def test_websocket_reports_cached_audio(fast_server: RunningServer) -> None:
     client = fast_server.client()
     text = f"Cached over the socket {unique('w')}. "

@@ -10,9 +10,10 @@ from fastapi import FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import PlainTextResponse
 
-from voicesmith import __version__
+from voicesmith import __version__, faults
 from voicesmith.api.deps import Services
 from voicesmith.api.errors import install_error_handlers
+from voicesmith.api.json_bodies import StrictJsonMiddleware
 from voicesmith.api.limits import BodyLimitMiddleware, BodyLimits
 from voicesmith.api.routers import openai_speech, speech, speech_ws, voice_clones, voice_designs
 from voicesmith.config import Settings
@@ -25,6 +26,7 @@ from voicesmith.voices.audio_jobs import AudioJobs
 from voicesmith.voices.clones import CloneService
 from voicesmith.voices.designs import DesignService
 from voicesmith.voices.keys import KeyService
+from voicesmith.voices.rate_limits import RateLimiter
 from voicesmith.voices.speech import SpeechService
 from voicesmith.voices.synthesis import SampleSynthesizer
 from voicesmith.voices.voice_ids import VoiceResolver
@@ -34,7 +36,9 @@ log = logging.getLogger("voicesmith")
 
 def build_services(settings: Settings, engine: SpeechEngine) -> Services:
     """Open the database (migrated) and blob store, sweep crash leftovers, build services."""
-    sessions = open_database(settings.resolved_database_url)
+    faults.arm(settings.crash_at)
+    sessions = open_database(settings.resolved_database_url,
+                             busy_timeout_s=settings.database_busy_timeout_seconds)
     blobs = BlobStore(settings.blob_dir)
     with UnitOfWork(sessions) as uow:
         referenced = uow.referenced_sample_keys()
@@ -48,7 +52,7 @@ def build_services(settings: Settings, engine: SpeechEngine) -> Services:
                         sample_rate=engine.sample_rate)
     return Services(
         keys=KeyService(sessions),
-        designs=DesignService(sessions, blobs, synthesizer, crash_at=settings.crash_at),
+        designs=DesignService(sessions, blobs, synthesizer),
         clones=CloneService(sessions, blobs),
         engine=engine,
         voices=VoiceResolver(sessions, engine.stock_voices),
@@ -57,6 +61,7 @@ def build_services(settings: Settings, engine: SpeechEngine) -> Services:
         speech=SpeechService(engine, synthesizer.slots, cache),
         audio_jobs=AudioJobs(settings.audio_dir,
                              retention_seconds=settings.audio_retention_seconds),
+        rate_limits=RateLimiter(settings.rate_limit_per_second, settings.rate_limit_burst),
     )
 
 
@@ -81,6 +86,8 @@ def create_app(settings: Settings | None = None, engine: SpeechEngine | None = N
     )
     app.state.settings = settings  # the WebSocket reads its limits here
     install_error_handlers(app)
+    # Inside the body limit (added before it), so it only ever reads a bounded body.
+    app.add_middleware(StrictJsonMiddleware)
     app.add_middleware(BodyLimitMiddleware, limits=BodyLimits(
         json_bytes=settings.max_json_body_bytes, upload_bytes=settings.max_upload_body_bytes))
     if settings.cors_origins:

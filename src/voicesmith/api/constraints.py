@@ -19,8 +19,8 @@ NON_BLANK = ("[^\\t-\\r\\x1c- \\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029"
 
 NAME_RULES: dict[str, Any] = {
     "pattern": NON_BLANK,
-    # ids and names share the {id} path segment
-    "not": {"format": "uuid"},
+    # ids and names share the {id} path segment; NUL is no character a database keeps
+    "not": {"anyOf": [{"format": "uuid"}, {"pattern": "\\x00"}]},
 }
 
 # Telnyx's provider enum is case-insensitive; this server synthesizes only `telnyx` itself.

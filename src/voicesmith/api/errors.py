@@ -23,6 +23,7 @@ log = logging.getLogger("voicesmith.api")
 
 _STATUS: list[tuple[type[e.VoicesmithError], int]] = [
     (e.AuthenticationError, 401),
+    (e.PermissionDeniedError, 403),
     (e.NotFoundError, 404),
     (e.ConflictError, 409),
     (e.ValidationError, 422),
@@ -32,6 +33,8 @@ _STATUS: list[tuple[type[e.VoicesmithError], int]] = [
     (e.BusyError, 429),
     (e.FeatureUnavailableError, 503),
     (e.AssetsError, 503),
+    (e.DatabaseBusyError, 503),
+    (e.StorageFullError, 507),
 ]
 _RETRYABLE = {429, 503}
 
@@ -64,8 +67,10 @@ async def _domain_error(_: Request, exc: e.VoicesmithError) -> JSONResponse:
     status = status_for(exc)
     if status >= 500:
         log.error("request failed: %s", exc.detail, exc_info=exc)
+    # RFC 9110 Retry-After (whole seconds); Telnyx's SDKs wait that long before retrying.
+    headers = {"Retry-After": str(exc.retry_after)} if exc.retry_after is not None else None
     return envelope(status, [error_object(exc.code, exc.title, exc.detail, pointer=exc.pointer)],
-                    retry=exc.retryable)
+                    headers, retry=exc.retryable)
 
 
 def _pointer(loc: tuple[Any, ...]) -> tuple[str | None, str | None]:

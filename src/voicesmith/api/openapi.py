@@ -54,9 +54,14 @@ _DESCRIPTIONS = {
     413: "Content too large: the request body is over the server's limit "
          "(`VOICESMITH_MAX_JSON_BODY_BYTES`, `VOICESMITH_MAX_UPLOAD_BODY_BYTES`).",
     422: "Unprocessable entity: a parameter or body field is not acceptable.",
-    429: "Too many requests: the server is busy with this kind of work; retry later.",
+    403: "Forbidden: the key is read-only (`voicesmith keys create --read-only`) and the "
+         "request would change something.",
+    429: "Too many requests: over the key's rate limit (`VOICESMITH_RATE_LIMIT_PER_SECOND`; "
+         "`Retry-After` says when to retry), or the server is busy with this kind of work.",
     502: "Bad gateway: the synthesis engine failed to produce audio.",
-    503: "Service unavailable: an optional feature is not installed on this server.",
+    503: "Service unavailable: an optional feature is not installed on this server, or the "
+         "database stayed locked by another writer (`Retry-After`; nothing was changed).",
+    507: "Insufficient storage: the server's disk (or quota) is full; nothing was changed.",
 }
 
 _NO_RETRY = {"x-should-retry": {
@@ -64,13 +69,20 @@ _NO_RETRY = {"x-should-retry": {
                    "(Telnyx SDKs then do not retry).",
     "schema": {"type": "string", "enum": ["false"]}}}
 _WWW_AUTHENTICATE = {"WWW-Authenticate": {"required": True, "schema": {"type": "string"}}}
+_RETRY_AFTER = {"Retry-After": {
+    "description": "Whole seconds to wait before retrying (sent when over the rate limit, "
+                   "or when the database is busy).",
+    "schema": {"type": "integer", "minimum": 1}}}
+_STATUS_HEADERS: dict[int, dict[str, Any]] = {401: _WWW_AUTHENTICATE, 429: _RETRY_AFTER,
+                                               503: _RETRY_AFTER}
 
 
 def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
-    """``responses=`` entries for these error statuses; 401 and 422 are always declared."""
-    wanted = sorted({401, 422, *statuses})
+    """``responses=`` entries for these error statuses. 401, 422 and 429 (the key's rate
+    limit) are always declared: every operation authenticates and validates."""
+    wanted = sorted({401, 422, 429, *statuses})
     return {status: {"model": ErrorResponse, "description": _DESCRIPTIONS[status],
-                     "headers": {**_NO_RETRY, **(_WWW_AUTHENTICATE if status == 401 else {})}}
+                     "headers": {**_NO_RETRY, **_STATUS_HEADERS.get(status, {})}}
             for status in wanted}
 
 

@@ -40,6 +40,11 @@ CONTEXT_S = 0.25  # audio before the first unfixed sample that each analysis see
 HOLD_S = 0.1  # audio an epoch needs after it before it is fixed
 SEED = 12_2024
 _LN2_12 = math.log(2.0) / 12.0
+# Roughness at 1: period jitter (relative std), shimmer (log-gain std) and
+# period alternation (subharmonic), per unit of ``roughness``.
+ROUGH_JITTER = 0.03
+ROUGH_SHIMMER = 0.1
+ROUGH_ALTERNATE = 0.035
 
 
 def import_parselmouth() -> Any:
@@ -242,11 +247,11 @@ class PsolaStream:
             log_r += math.log(1.0 - 0.55 * creak)
             r = min(max(math.exp(log_r), 0.25), 3.0)
             z = self._rng.standard_normal(2)
-            jitter = 0.03 * tr.roughness + 0.12 * creak
-            shimmer = 0.25 * tr.roughness + 0.35 * creak
+            jitter = ROUGH_JITTER * tr.roughness + 0.12 * creak
+            shimmer = ROUGH_SHIMMER * tr.roughness + 0.35 * creak
             step = (m[k + 1] - m[k]) / r * (1.0 + min(max(jitter * float(z[0]), -0.3), 0.3))
             gain *= math.exp(min(max(shimmer * float(z[1]), -0.9), 0.9))
-            alternate = 0.07 * tr.roughness + 0.15 * creak
+            alternate = ROUGH_ALTERNATE * tr.roughness + 0.15 * creak
             odd = self._pulses % 2 == 1
             step *= 1.0 + (alternate if odd else -alternate)
             gain *= (1.0 - 4.0 * alternate) if odd else 1.0

@@ -35,7 +35,7 @@ class EngineSystem:
     def first_audio(self, text: str) -> Streamed:
         t0 = time.perf_counter()
         first, audio_s = None, 0.0
-        for chunk in speak(self.engine, text, self.voice):
+        for chunk in speak(self.engine, text, self.voice, quick_start=True):  # as served
             if first is None:
                 first = time.perf_counter() - t0
             audio_s += chunk.duration_s

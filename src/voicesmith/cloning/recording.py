@@ -4,8 +4,9 @@ Any container/codec FFmpeg knows (through PyAV) goes in; 24 kHz mono float32
 speech comes out: high-passed, silences trimmed, at most the first 10 s of
 speech. Every rejection says what the user should change. The work is bounded
 whatever the file claims: the upload is at most 20 MB, at most 60 s of audio
-is ever decoded, and odd sample rates or channel counts are refused before
-any sample is produced.
+and at most ``MAX_DECODED_VALUES`` samples (all channels together) are ever
+decoded, and odd sample rates or channel counts are refused before any sample
+is produced.
 """
 
 from __future__ import annotations
@@ -40,6 +41,10 @@ MAX_SPEECH_SECONDS = 10.0
 MIN_SAMPLE_RATE = 4_000
 MAX_SAMPLE_RATE = 384_000
 MAX_CHANNELS = 32
+# And decoding stops at this many samples, all channels together (60 s of
+# 48 kHz stereo, 23 MB as float32): 60 s of 8-channel 384 kHz FLAC, a few
+# hundred KB of upload, would otherwise decode to 740 MB.
+MAX_DECODED_VALUES = int(MAX_DECODE_SECONDS * 48_000 * 2)
 # Packets and frames are counted too: a file of millions of empty packets
 # decodes no audio but can still keep a worker busy.
 MAX_PACKETS = 200_000
@@ -115,7 +120,8 @@ def load_recording(data: bytes, *, filename: str | None = None) -> Recording:
     duration = native.shape[1] / decoded.sample_rate
     if native.shape[1] == 0:
         raise AudioProcessingError(f"The audio file{name} contains no audio samples. Upload "
-                                   "a WAV, MP3, FLAC, OGG or M4A recording of speech.")
+                                   "a WAV, MP3, FLAC, OGG or M4A recording of speech.",
+                                   pointer=POINTER)
     peak = float(np.max(np.abs(native)))
     if not np.isfinite(peak) or peak < SILENT_PEAK:
         raise UploadAudioError(
@@ -132,7 +138,8 @@ def load_recording(data: bytes, *, filename: str | None = None) -> Recording:
     if not active.any():
         raise UploadAudioError(
             f"The recording{name} has no speech, only very quiet sound. Upload someone "
-            "speaking clearly, close to the microphone.", pointer=POINTER)
+            f"speaking clearly, close to the microphone.{_budget_note(decoded, duration)}",
+            pointer=POINTER)
     speech, speech_s = trim_to_speech(mono, active, SAMPLE_RATE, max_speech_s=MAX_SPEECH_SECONDS)
     if clipped > MAX_CLIPPED_FRACTION:
         raise UploadAudioError(
@@ -143,7 +150,7 @@ def load_recording(data: bytes, *, filename: str | None = None) -> Recording:
         raise UploadAudioError(
             f"The recording{name} has only {speech_s:.1f} s of speech after trimming "
             f"silence; at least {MIN_SPEECH_SECONDS:.0f} s are needed (5 to 10 s works "
-            "best).", pointer=POINTER)
+            f"best).{_budget_note(decoded, duration)}", pointer=POINTER)
     gain = min(MAX_GAIN, TARGET_PEAK / max(float(np.max(np.abs(speech))), 1e-9))
     speech = (speech * max(gain, 1.0) if gain > 1.0 else speech).astype(np.float32)
     return Recording(
@@ -170,17 +177,20 @@ def _decode(data: bytes, name: str) -> _Decoded:
         container = av.open(io.BytesIO(data), mode="r", options=_OPEN_OPTIONS,
                             metadata_errors="ignore")
     except Exception as exc:  # PyAV raises many FFmpegError subclasses and ValueErrors
-        raise AudioProcessingError(f"{hint} ({_short(exc)}).") from exc
+        raise AudioProcessingError(f"{hint} ({_short(exc)}).", pointer=POINTER) from exc
     with container:
         streams = list(container.streams.audio)
         if not streams:
-            raise AudioProcessingError(f"{hint}: it contains no audio stream.")
+            raise AudioProcessingError(f"{hint}: it contains no audio stream.",
+                                       pointer=POINTER)
         stream = streams[0]
         ctx = stream.codec_context
         rate, n_channels = int(stream.sample_rate or 0), int(stream.channels or 0)
         _check_layout(rate, n_channels, name)
-        resampler = av.AudioResampler(format="fltp")  # planar float, layout and rate kept
-        limit = int(MAX_DECODE_SECONDS * rate)
+        # Packed float, layout and rate kept. Not planar: PyAV's to_ndarray reads
+        # past the frame's plane pointers for 8 or more planes (a segfault).
+        resampler = av.AudioResampler(format="flt")
+        limit = min(int(MAX_DECODE_SECONDS * rate), MAX_DECODED_VALUES // n_channels)
         got, packets = 0, 0
         chunks: list[NDArray[np.float32]] = []
         truncated = False
@@ -199,8 +209,9 @@ def _decode(data: bytes, name: str) -> _Decoded:
                         truncated = True
                         break
                     for out in resampler.resample(frame):
-                        arr = np.asarray(out.to_ndarray(), dtype=np.float32)
-                        chunks.append(arr[:, : limit - got])
+                        packed = np.asarray(out.to_ndarray(), dtype=np.float32)
+                        arr = packed.reshape(-1, n_channels)[: limit - got].T
+                        chunks.append(np.ascontiguousarray(arr))
                         got += chunks[-1].shape[1]
                     if got >= limit:
                         truncated = True
@@ -209,9 +220,17 @@ def _decode(data: bytes, name: str) -> _Decoded:
                     break
         except Exception as exc:
             if not chunks:
-                raise AudioProcessingError(f"{hint} ({_short(exc)}).") from exc
+                raise AudioProcessingError(f"{hint} ({_short(exc)}).", pointer=POINTER) from exc
             truncated = True  # a corrupt tail: use the audio decoded before it
         return _Decoded(chunks, rate, n_channels, container.format.name, ctx.name, truncated)
+
+
+def _budget_note(decoded: _Decoded, duration: float) -> str:
+    """Why less than MAX_DECODE_SECONDS was read, when the sample budget cut it short."""
+    if not decoded.truncated or duration >= MAX_DECODE_SECONDS - 0.5:
+        return ""
+    return (f" Only its first {duration:.1f} s were read: it has {decoded.n_channels} channels "
+            f"at {decoded.sample_rate} Hz. Re-export it as mono or stereo at 44.1 or 48 kHz.")
 
 
 def _check_layout(rate: int, n_channels: int, name: str) -> None:
@@ -219,13 +238,15 @@ def _check_layout(rate: int, n_channels: int, name: str) -> None:
         raise AudioProcessingError(
             f"The audio in{name or ' the file'} has a sample rate of {rate} Hz; supported "
             f"rates are {MIN_SAMPLE_RATE} to {MAX_SAMPLE_RATE} Hz. Re-export it at "
-            "44.1 or 48 kHz.")
+            "44.1 or 48 kHz.", pointer=POINTER)
     if not 1 <= n_channels <= MAX_CHANNELS:
         raise AudioProcessingError(
             f"The audio in{name or ' the file'} has {n_channels} channels; 1 to "
-            f"{MAX_CHANNELS} are supported. Re-export it as mono or stereo.")
+            f"{MAX_CHANNELS} are supported. Re-export it as mono or stereo.", pointer=POINTER)
 
 
 def _short(exc: Exception) -> str:
-    text = str(exc).strip() or type(exc).__name__
+    # FFmpeg's str() carries an errno and a file name ("[Errno 1094995529] Invalid
+    # data found when processing input: '<none>'"); strerror is the readable part.
+    text = str(getattr(exc, "strerror", None) or exc).strip() or type(exc).__name__
     return text[:200]

@@ -24,6 +24,8 @@ from voicesmith.engine.languages import (
 )
 
 NEGATED_STRENGTH = 0.3
+MAX_STRENGTH = 2.0  # of a label, however many intensifiers stack
+MAX_ACCENT_STRENGTH = 1.5 * MAX_STRENGTH
 IMPLIED_GENDER_WEIGHT = 0.7
 ACCENTS: dict[str, Language] = {
     "american": AMERICAN_ENGLISH, "british": BRITISH_ENGLISH, "spanish": SPANISH,
@@ -77,7 +79,7 @@ class Mentions:
             elif e.kind == "accent":
                 self._accent(str(e.value), negated, phrase, e.implied, mult)
             else:  # a label: keep the strongest mention
-                strength = -NEGATED_STRENGTH if negated else min(mult, 2.0)
+                strength = -NEGATED_STRENGTH if negated else min(mult, MAX_STRENGTH)
                 group = (self.implied_labels if e.implied else self.labels)[e.kind]
                 if abs(strength) >= abs(group.get(str(e.value), 0.0)):
                     group[str(e.value)] = strength
@@ -124,13 +126,26 @@ class Mentions:
                 return
 
     def label_group(self, kind: str) -> dict[str, float]:
-        """The labels of a kind the prompt names; a persona's only when it names none."""
-        return self.labels[kind] or self.implied_labels[kind]
+        """The labels of a kind the prompt names; a persona's when it names none.
+
+        A prompt that names one of the persona's own labels confirms its voice
+        and keeps the rest ("a raspy old sailor" stays gravelly too: never less
+        rough than "an old sailor"); one that names none of them replaces them
+        ("a smooth-voiced pirate" is not gravelly).
+        """
+        said, implied = self.labels[kind], self.implied_labels[kind]
+        if said and not set(said) & set(implied):
+            return dict(said)
+        return {**implied, **said}
 
     def accent(self) -> tuple[str | None, float]:
-        """The last accent said and its strength; else the last one a persona implies."""
+        """The last accent said and its strength; else the last one a persona implies.
+
+        Intensifiers stack ("very very strong") up to the cap they have
+        elsewhere (2), on the strongest accent word ("strong", 1.5): at most 3.
+        """
         found = self.accents or self.implied_accents
-        return (found[-1][0], found[-1][2]) if found else (None, 1.0)
+        return (found[-1][0], min(found[-1][2], MAX_ACCENT_STRENGTH)) if found else (None, 1.0)
 
     def age(self) -> tuple[str | None, int | None]:
         """The last age mentioned (band, years if given); one negated ("older, but

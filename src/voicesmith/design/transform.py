@@ -31,9 +31,9 @@ _AGE: dict[str, dict[str, dict[str, float]]] = {
     "child": {"male": {"f0": 1.45, "warp": 1.16}, "female": {"f0": 1.22, "warp": 1.12}},
     "teen": {"male": {"f0": 1.12, "warp": 1.05}, "female": {"f0": 1.05, "warp": 1.04}},
     # old voices: a little tremor, more breath and roughness; women's F0 drops, men's rises
-    "elderly": {"male": {"f0": 1.04, "tremor": 0.35, "breath": 0.2, "rough": 0.15,
+    "elderly": {"male": {"f0": 1.04, "tremor": 0.35, "breath": 0.3, "rough": 0.3,
                          "range": 0.9},
-                "female": {"f0": 0.93, "tremor": 0.35, "breath": 0.2, "rough": 0.15,
+                "female": {"f0": 0.93, "tremor": 0.35, "breath": 0.3, "rough": 0.3,
                            "range": 0.9}},
 }
 _TIMBRE: dict[str, dict[str, float]] = {

@@ -19,6 +19,9 @@ from numpy.typing import NDArray
 from voicesmith.engine.languages import Language
 
 SAMPLE_RATE = 24_000
+# The speed range the model accepts (kokoro-onnx's); beyond it its output degrades
+# fast, so speech outside it is completed by a tempo change (voices.speaking).
+ENGINE_MIN_SPEED, ENGINE_MAX_SPEED = 0.5, 2.0
 STYLE_DIM = 256
 # Kokoro voice packs hold one style row per input length in tokens (1..510).
 PACK_ROWS = 510
@@ -101,9 +104,12 @@ class SpeechEngine(Protocol):
     def stock_voices(self) -> Mapping[str, StockVoice]: ...
 
     def synthesize(
-        self, text: str, voice: VoiceStyle, language: Language
+        self, text: str, voice: VoiceStyle, language: Language, *, quick_start: bool = False
     ) -> Iterator[AudioChunk]:
         """Speak ``text`` (any length: it is split, never truncated) chunk by chunk.
+
+        ``quick_start`` makes the first chunk short (its first clause or a few
+        words) so that a listener hears audio sooner; the words are the same.
 
         A caller that stops iterating (``close()`` on the generator) stops the
         work: no further chunk is synthesized. Raises ``SynthesisError`` if the

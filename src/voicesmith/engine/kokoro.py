@@ -16,13 +16,14 @@ from pathlib import Path
 from types import MappingProxyType
 
 import numpy as np
-import onnxruntime as ort
-from kokoro_onnx.session import embedded_vocab, input_dtypes, resolve_providers
+from kokoro_onnx.session import embedded_vocab, input_dtypes
 from kokoro_onnx.tokenizer import Tokenizer
 from kokoro_onnx.trim import trim
 from numpy.typing import NDArray
 
 from voicesmith.engine.base import (
+    ENGINE_MAX_SPEED,
+    ENGINE_MIN_SPEED,
     MAX_TOKENS,
     PACK_ROWS,
     SAMPLE_RATE,
@@ -31,12 +32,17 @@ from voicesmith.engine.base import (
     VoiceStyle,
 )
 from voicesmith.engine.languages import Language
+from voicesmith.engine.lead import quick_start as lead_first
+from voicesmith.engine.session import SessionTuning, engine_tuning, open_session, run_one
+from voicesmith.engine.speakable import slice_long_words
 from voicesmith.engine.text import Piece, plan_pieces
-from voicesmith.errors import AssetsError, SynthesisError, ValidationError, VoicesmithError
-
-# The range kokoro-onnx accepts; beyond it the model's output degrades fast.
-MIN_SPEED = 0.5
-MAX_SPEED = 2.0
+from voicesmith.errors import (
+    AssetsError,
+    NothingToSpeakError,
+    SynthesisError,
+    ValidationError,
+    VoicesmithError,
+)
 
 _INPUTS = ("tokens", "style", "speed")
 # espeak marks words it reads in another language as "(en)...(ja)"; the
@@ -60,13 +66,14 @@ class KokoroEngine:
         stock_voices: Mapping[str, StockVoice],
         *,
         intra_op_threads: int = 0,
+        tuning: SessionTuning | None = None,
     ) -> None:
-        options = ort.SessionOptions()
-        options.intra_op_num_threads = intra_op_threads  # 0: onnxruntime decides
+        """``tuning`` configures onnxruntime; without it, the engine's own
+        (``ENGINE_TUNING``) with ``intra_op_threads`` (0: onnxruntime decides)."""
+        tuning = tuning or engine_tuning(intra_op_threads=intra_op_threads)
+        self._io_binding = tuning.io_binding
         try:
-            self._session = ort.InferenceSession(
-                str(model_path), sess_options=options, providers=resolve_providers()
-            )
+            self._session = open_session(model_path, tuning)
         except Exception as exc:  # onnxruntime raises its own untyped errors
             raise AssetsError(
                 f"Cannot load the Kokoro model {model_path}: {exc}. Delete it and run "
@@ -103,26 +110,31 @@ class KokoroEngine:
 
     def phonemize(self, text: str, language: Language) -> str:
         """Phonemes of ``text``, vocabulary symbols only (one per token)."""
-        raw = self._tokenizer.phonemize(text, lang=language.espeak)
+        raw = self._tokenizer.phonemize(slice_long_words(text), lang=language.espeak)
         return " ".join(_LANGUAGE_FLAG.sub("", raw).split())
 
-    def plan(self, text: str, language: Language) -> list[Piece]:
+    def plan(self, text: str, language: Language, *, quick_start: bool = False) -> list[Piece]:
         """Split ``text`` into model passes; ValidationError if nothing is speakable."""
+        def phonemize(s: str) -> str:
+            return self.phonemize(s, language)
+
         try:
-            pieces = plan_pieces(text, lambda s: self.phonemize(s, language))
+            pieces = plan_pieces(text, phonemize)
+            if quick_start:
+                pieces = lead_first(pieces, phonemize)
         except VoicesmithError:
             raise
         except Exception as exc:  # espeak-ng failures surface as bare RuntimeErrors
             raise SynthesisError(f"Phonemizing the text ({language.name}) failed: {exc}") from exc
         if not pieces:
-            raise ValidationError(
+            raise NothingToSpeakError(
                 "The text has nothing to speak: it must contain at least one word.",
                 pointer="/text",
             )
         return pieces
 
     def synthesize(
-        self, text: str, voice: VoiceStyle, language: Language
+        self, text: str, voice: VoiceStyle, language: Language, *, quick_start: bool = False
     ) -> Generator[AudioChunk, None, None]:
         """Speak ``text`` piece by piece (see ``SpeechEngine.synthesize``).
 
@@ -132,11 +144,12 @@ class KokoroEngine:
         ``next()``, and closing it means no further pass is started.
         """
         speed = float(voice.speed)
-        if not (math.isfinite(speed) and MIN_SPEED <= speed <= MAX_SPEED):
+        if not (math.isfinite(speed) and ENGINE_MIN_SPEED <= speed <= ENGINE_MAX_SPEED):
             raise ValidationError(
-                f"Speed must be between {MIN_SPEED} and {MAX_SPEED}, got {voice.speed}."
+                f"Speed must be between {ENGINE_MIN_SPEED} and {ENGINE_MAX_SPEED}, "
+                f"got {voice.speed}."
             )
-        pieces = self.plan(text, language)
+        pieces = self.plan(text, language, quick_start=quick_start)
         return self._stream(pieces, voice.pack, speed)
 
     def _stream(
@@ -174,11 +187,11 @@ class KokoroEngine:
         with self._count_lock:
             self._chunks += 1
         try:
-            outputs = self._session.run([self._output], feeds)
+            output = run_one(self._session, self._output, feeds, io_binding=self._io_binding)
         except Exception as exc:  # onnxruntime's errors share no useful base class
             raise SynthesisError(f"The Kokoro model failed on a {len(tokens)}-token piece: "
                                  f"{exc}") from exc
-        audio = np.asarray(outputs[0], dtype=np.float32).reshape(-1)
+        audio = np.asarray(output, dtype=np.float32).reshape(-1)
         if not np.isfinite(audio).all():
             raise SynthesisError("The Kokoro model produced invalid (non-finite) audio; "
                                  "the voice's style vectors may be out of range.")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from voicesmith.config import Settings
 from voicesmith.engine.assets import Progress, install_assets, installed_assets, load_stock_voices
 from voicesmith.engine.kokoro import KokoroEngine
+from voicesmith.engine.session import engine_tuning
 
 
 def load_engine(settings: Settings, *, progress: Progress | None = None) -> KokoroEngine:
@@ -13,5 +14,6 @@ def load_engine(settings: Settings, *, progress: Progress | None = None) -> Koko
     return KokoroEngine(
         paths.model,
         load_stock_voices(paths.voices_dir),
-        intra_op_threads=settings.onnx_threads,
+        tuning=engine_tuning(intra_op_threads=settings.onnx_threads,
+                             spinning=settings.onnx_spinning),
     )

@@ -9,7 +9,10 @@ mid-word only when a single "word" exceeds the limit.
 
 Nothing is ever dropped: each piece's ``text`` is a run of the input, in order,
 so the pieces' texts joined give back the input, whitespace aside. Runs with
-nothing speakable (a lone "***") ride along with a neighbouring piece.
+nothing speakable (a lone "***") ride along with a neighbouring piece. The
+input is first made ``speakable`` (``engine.speakable``): characters that are
+not pronounced (controls, zero-width and bidi marks, emoji) are removed, and
+text that cannot be spoken faithfully is refused.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from dataclasses import dataclass, replace
 from kokoro_onnx.chunker import split_phonemes
 
 from voicesmith.engine.base import MAX_TOKENS
+from voicesmith.engine.speakable import speakable
 
 # Silence after a piece, in seconds at speed 1.0. The model's own trailing
 # silence is trimmed, so these are what a listener hears between pieces;
@@ -60,7 +64,7 @@ _CLAUSE_END = re.compile(
     rf"[,;:][{_CLOSERS}]*\s+|[，、；：]\s*|\s*[—–]\s*|\s+-\s+|(?:\.\.\.|…)\s+"
 )
 # Letters of any script; phonemes holding none (only punctuation) say nothing.
-_SPEAKABLE = re.compile(r"[^\W\d_]")
+SPEAKABLE = re.compile(r"[^\W\d_]")
 
 
 def split_sentences(text: str) -> list[tuple[str, float]]:
@@ -69,41 +73,76 @@ def split_sentences(text: str) -> list[tuple[str, float]]:
     A blank line ends a paragraph. A single line break ends a sentence unless
     the next line starts in lower case (text hard-wrapped mid-sentence).
     """
-    sentences: list[tuple[str, float]] = []
-    for paragraph in re.split(r"\n[ \t]*\n", text.replace("\r\n", "\n").replace("\r", "\n")):
-        lines: list[str] = []
-        for line in paragraph.split("\n"):
-            if lines and line.strip()[:1].islower():
-                lines[-1] += " " + line
-            elif line.strip():
-                lines.append(line)
-        start = len(sentences)
-        for line in lines:
-            sentences.extend((s, SENTENCE_PAUSE) for s in _sentences_in_line(line))
-        if len(sentences) > start:
-            sentences[-1] = (sentences[-1][0], PARAGRAPH_PAUSE)
-    return sentences
+    return [(" ".join(text[a:b].split()), pause) for a, b, pause in sentence_spans(text)]
 
 
-def _sentences_in_line(line: str) -> list[str]:
-    out, start = [], 0
+def sentence_spans(text: str) -> list[tuple[int, int, float]]:
+    """``split_sentences`` as (start, end, pause): each sentence is ``text[start:end]``.
+
+    The WebSocket's sentence buffer releases text only at these ends, so that
+    it never cuts a sentence the engine would speak whole.
+    """
+    spans: list[tuple[int, int, float]] = []
+    for para_start, para_end in _runs_between(_PARAGRAPH_BREAK, text, 0, len(text)):
+        lines: list[list[int]] = []  # [start, end] of lines, hard-wrapped ones joined
+        for start, end in _runs_between(_LINE_BREAK, text, para_start, para_end):
+            line = text[start:end].strip()
+            if lines and line[:1].islower():
+                lines[-1][1] = end
+            elif line:
+                lines.append([start, end])
+        first = len(spans)
+        for start, end in lines:
+            spans.extend((start + a, start + b, SENTENCE_PAUSE)
+                         for a, b in _sentences_in_line(text[start:end]))
+        if len(spans) > first:
+            spans[-1] = (*spans[-1][:2], PARAGRAPH_PAUSE)
+    return spans
+
+
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+# Atomic: "\r\n" is one line break, never a "\r" and a "\n" (a blank line).
+_PARAGRAPH_BREAK = re.compile(r"(?>\r\n|\r|\n)[ \t]*(?>\r\n|\r|\n)")
+
+
+def _runs_between(separator: re.Pattern[str], text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """(start, end) of the runs of ``text[start:end]`` between matches of ``separator``."""
+    runs, at = [], start
+    for match in separator.finditer(text, start, end):
+        runs.append((at, match.start()))
+        at = match.end()
+    runs.append((at, end))
+    return runs
+
+
+def _sentences_in_line(line: str) -> list[tuple[int, int]]:
+    """(start, end) of the sentences of ``line``, surrounding whitespace left out."""
+    cuts, start = [], 0
     for match in _SENTENCE_END.finditer(line):
-        if match.group("mark") and not _ends_sentence(line, match):
+        if match.group("mark") and not _ends_sentence(line, match, start):
             continue
-        out.append(line[start : match.end()])
+        cuts.append((start, match.end()))
         start = match.end()
-    out.append(line[start:])
-    return [s for s in (" ".join(part.split()) for part in out) if s]
+    cuts.append((start, len(line)))
+    out = []
+    for a, b in cuts:
+        part = line[a:b]
+        if part.strip():
+            out.append((a + len(part) - len(part.lstrip()), a + len(part.rstrip())))
+    return out
 
 
-def _ends_sentence(line: str, match: re.Match[str]) -> bool:
+def _ends_sentence(line: str, match: re.Match[str], start: int) -> bool:
+    """Whether ``match`` ends the sentence that began at ``start``."""
     mark = match.group("mark")
     following = line[match.end() : match.end() + 1]
     if "!" in mark or "?" in mark:
         return True
     if following.islower():  # "e.g. apples", "wait... what": the sentence goes on
         return False
-    before = line[: match.start()].split()
+    # The word before the mark, in this sentence: a mark after a mark ("Hi. .")
+    # is judged alone, as it is when the sentences arrive one by one.
+    before = line[start : match.start()].split()
     word = before[-1].lstrip("(\"'“‘«[") if before else ""
     return not (mark == "." and (
         word.lower() in _ABBREVIATIONS
@@ -129,10 +168,10 @@ def plan_pieces(text: str, phonemize: Phonemize, max_tokens: int = MAX_TOKENS) -
     """Split ``text`` into pieces of at most ``max_tokens`` phonemes each.
 
     Returns [] when nothing in ``text`` is speakable. The last piece has no
-    pause after it.
+    pause after it. ValidationError when ``text`` cannot be spoken faithfully.
     """
     segments: list[Piece] = []
-    for sentence, pause in split_sentences(text):
+    for sentence, pause in split_sentences(speakable(text)):
         phonemes = phonemize(sentence)
         if len(phonemes) <= max_tokens:
             segments.append(Piece(sentence, phonemes, pause))
@@ -142,7 +181,7 @@ def plan_pieces(text: str, phonemize: Phonemize, max_tokens: int = MAX_TOKENS) -
     pieces: list[Piece] = []
     pending = ""  # unspeakable text waiting for a piece to travel with
     for seg in segments:
-        if not _SPEAKABLE.search(seg.phonemes):
+        if not SPEAKABLE.search(seg.phonemes):
             if pieces:
                 pieces[-1] = replace(pieces[-1], text=f"{pieces[-1].text} {seg.text}")
             else:

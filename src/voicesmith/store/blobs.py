@@ -3,7 +3,9 @@
 A blob is written to a temporary file, fsynced and renamed into place, so a
 reader never sees half a file. Keys are the sha256 of the content, so the same
 audio stored twice (a clone's sample is its design version's sample, byte for
-byte) is one file.
+byte) is one file. A key becomes a path only if it is such a digest (64
+lowercase hex characters): nothing else, whatever its origin, can name a
+file, let alone one outside the store.
 
 Rows reference blobs by key. The order of a write is: blob first, then the
 row's commit. A crash in between leaves an unreferenced file, which
@@ -14,12 +16,23 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import time
 import uuid
 from collections.abc import Iterable
 from pathlib import Path
 
-from voicesmith.errors import NotFoundError
+from voicesmith.errors import NotFoundError, StorageKeyError
+from voicesmith.store.disk import full_disk_as_domain_error
+
+_DIGEST = re.compile(r"[0-9a-f]{64}")
+
+
+def checked_digest(key: str) -> str:
+    """``key`` if it is a sha256 hex digest (safe as a file name), else StorageKeyError."""
+    if not isinstance(key, str) or _DIGEST.fullmatch(key) is None:
+        raise StorageKeyError(f"Not a storage key (a sha256 hex digest): {key!r:.80}")
+    return key
 
 
 class BlobStore:
@@ -29,8 +42,7 @@ class BlobStore:
         self._tmp.mkdir(parents=True, exist_ok=True)
 
     def path_for(self, key: str) -> Path:
-        if len(key) != 64 or not all(c in "0123456789abcdef" for c in key):
-            raise ValueError(f"not a blob key: {key!r}")
+        checked_digest(key)
         return self.root / key[:2] / key
 
     def put(self, data: bytes) -> str:
@@ -38,14 +50,19 @@ class BlobStore:
         final = self.path_for(key)
         if final.exists():
             return key
-        final.parent.mkdir(parents=True, exist_ok=True)
         tmp = self._tmp / f"{uuid.uuid4().hex}.part"
-        with open(tmp, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, final)
-        _fsync_dir(final.parent)
+        try:
+            with full_disk_as_domain_error("the audio"):
+                final.parent.mkdir(parents=True, exist_ok=True)
+                with open(tmp, "wb") as f:
+                    f.write(data)
+                    f.flush()
+                    os.fsync(f.fileno())
+                os.replace(tmp, final)
+                _fsync_dir(final.parent)
+        finally:
+            # Gone once renamed; on any failure, no half file is left to fill the disk.
+            tmp.unlink(missing_ok=True)
         return key
 
     def get(self, key: str) -> bytes:
@@ -61,7 +78,7 @@ class BlobStore:
         for sub in self.root.iterdir():
             if sub.is_dir() and len(sub.name) == 2:
                 for f in sub.iterdir():
-                    if len(f.name) == 64:
+                    if _DIGEST.fullmatch(f.name):  # a stray file is no blob
                         yield f.name
 
     def sweep(self, referenced: set[str], *, grace_seconds: float) -> list[str]:

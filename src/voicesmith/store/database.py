@@ -1,35 +1,71 @@
-"""Database engine, sessions and schema migrations (Alembic, applied at start)."""
+"""Database engine, sessions and schema migrations (Alembic, applied at start).
+
+A write that finds the database locked by another writer (another request's
+transaction, another process, an operator's ``sqlite3`` shell) is retried by
+SQLite's busy handler, with backoff, for up to ``busy_timeout_s``; only then
+does it fail, and ``domain_error`` makes that a ``DatabaseBusyError`` (503,
+retry later), as it makes a full disk a ``StorageFullError`` (507).
+"""
 
 from __future__ import annotations
 
+import sqlite3
+from functools import partial
 from importlib import resources
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
+from voicesmith.errors import DatabaseBusyError, VoicesmithError
+from voicesmith.store.disk import storage_full_error
 
-def create_db_engine(url: str) -> Engine:
+DEFAULT_BUSY_TIMEOUT_S = 30.0
+
+
+def create_db_engine(url: str, *, busy_timeout_s: float = DEFAULT_BUSY_TIMEOUT_S) -> Engine:
     if url.startswith("sqlite"):
         db_path = url.split("///", 1)[-1]
         if db_path and db_path != ":memory:":
             Path(db_path).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
-        event.listen(engine, "connect", _sqlite_pragmas)
+        engine = create_engine(url, connect_args={"check_same_thread": False,
+                                                  "timeout": busy_timeout_s})
+        event.listen(engine, "connect", partial(_sqlite_pragmas, busy_timeout_s=busy_timeout_s))
         return engine
     return create_engine(url, pool_pre_ping=True)
 
 
-def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+def _sqlite_pragmas(dbapi_connection, _record, *, busy_timeout_s: float) -> None:  # type: ignore[no-untyped-def]
     cursor = dbapi_connection.cursor()
     # WAL: readers never block the writer, and a killed process loses no commit.
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_s * 1000)}")
     cursor.close()
+
+
+def domain_error(exc: DBAPIError) -> VoicesmithError | None:
+    """The domain error a database failure means to a client, if it is one of ours.
+
+    SQLITE_BUSY / SQLITE_LOCKED: still locked after the busy handler's retries.
+    SQLITE_FULL: the disk (or ``max_page_count``) is full. The transaction was
+    rolled back in both cases, so nothing was changed.
+    """
+    code = getattr(exc.orig, "sqlite_errorcode", None)
+    if not isinstance(code, int):
+        return None
+    primary = code & 0xFF  # extended codes keep the primary one in the low byte
+    if primary in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
+        return DatabaseBusyError(
+            "The database is busy: another writer held it for longer than this server waits. "
+            "Nothing was changed; send the request again in a moment.")
+    if primary == sqlite3.SQLITE_FULL:
+        return storage_full_error("the database change")
+    return None
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:
@@ -52,8 +88,9 @@ def migrate(engine: Engine) -> None:
         command.upgrade(cfg, "head")
 
 
-def open_database(url: str) -> sessionmaker[Session]:
+def open_database(url: str, *,
+                  busy_timeout_s: float = DEFAULT_BUSY_TIMEOUT_S) -> sessionmaker[Session]:
     """Connect, apply migrations, and hand back the session factory."""
-    engine = create_db_engine(url)
+    engine = create_db_engine(url, busy_timeout_s=busy_timeout_s)
     migrate(engine)
     return session_factory(engine)

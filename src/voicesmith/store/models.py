@@ -43,6 +43,8 @@ class ApiKey(Base):
     prefix: Mapped[str] = mapped_column(String(16))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     revoked_at: Mapped[datetime | None] = mapped_column(default=None)
+    # voices.keys.Scope: "full" or "read_only". Keys made before scopes existed are full.
+    scope: Mapped[str] = mapped_column(String(16), default="full", server_default="full")
 
 
 class VoiceDesign(Base):

@@ -1,18 +1,25 @@
-"""Repositories over the tables, and the unit of work: the only place that commits."""
+"""Repositories over the tables, and the unit of work: the only place that commits.
+
+A unit of work also turns a database that stayed locked, or is full, into the
+domain's errors (``store.database.domain_error``), so no caller sees a raw
+driver error for either.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from types import TracebackType
 from typing import Generic, Literal, TypeVar
 
 from sqlalchemy import Select, func, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session, defer, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
 from voicesmith.errors import ConflictError, NotFoundError
 from voicesmith.ids import is_uuid
+from voicesmith.store.database import domain_error
 from voicesmith.store.models import ApiKey, VoiceClone, VoiceDesign, VoiceDesignVersion
 
 SortKey = Literal["name", "-name", "created_at", "-created_at"]
@@ -32,6 +39,7 @@ class _NamedRepository(Generic[_Named]):
     """Lookup, listing and paging shared by designs and clones (org-scoped, named)."""
 
     model: type[_Named]
+    noun: str  # what a user calls it, for "not found" errors
 
     def __init__(self, session: Session) -> None:
         self.session = session
@@ -42,6 +50,13 @@ class _NamedRepository(Generic[_Named]):
         column = model.id if is_uuid(ident) else model.name
         stmt = select(model).where(model.organization == organization, column == ident)
         return self.session.scalars(stmt).first()
+
+    def get(self, organization: str, ident: str, *, pointer: str | None = None) -> _Named:
+        """``find``, or NotFoundError (naming ``pointer``, when the id came in a body field)."""
+        found = self.find(organization, ident)
+        if found is None:
+            raise NotFoundError(f"{self.noun} {ident!r} not found", pointer=pointer)
+        return found
 
     def name_taken(self, organization: str, name: str, *, excluding: str | None = None) -> bool:
         model = self.model
@@ -77,6 +92,7 @@ class _NamedRepository(Generic[_Named]):
 
 class DesignRepository(_NamedRepository[VoiceDesign]):
     model = VoiceDesign
+    noun = "Voice design"
 
     def latest_version(self, design: VoiceDesign) -> VoiceDesignVersion | None:
         return design.versions[-1] if design.versions else None
@@ -87,6 +103,7 @@ class DesignRepository(_NamedRepository[VoiceDesign]):
 
 class CloneRepository(_NamedRepository[VoiceClone]):
     model = VoiceClone
+    noun = "Voice clone"
 
     def all(self, organization: str) -> list[VoiceClone]:
         """Every clone of an organization, newest first, without loading their voices."""
@@ -135,10 +152,15 @@ class UnitOfWork:
         self.keys = KeyRepository(self.session)
         return self
 
-    def __exit__(self, *exc: object) -> None:
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
         # close() discards an uncommitted transaction without expiring what was
         # loaded, so results stay readable after the block (detached).
         self.session.close()
+        # A locked or full database, wherever in the block it showed (a query's
+        # autoflush, the commit): the client's error, not a server fault.
+        if isinstance(exc, DBAPIError) and (domain := domain_error(exc)) is not None:
+            raise domain from exc
 
     def add(self, obj: object) -> None:
         self.session.add(obj)

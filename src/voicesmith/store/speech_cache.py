@@ -12,6 +12,11 @@ only when complete (temp files renamed into place, index last), so an
 interrupted stream leaves nothing readable. Memory stays bounded: chunks go to
 disk as they come; entries longer than ``max_entry_seconds`` are not kept.
 The total size is bounded too: the least recently used entries go first.
+
+The cache is an optimization, so failing to write it (a full disk) never fails
+the speech: the entry is dropped, its files removed, and the audio streams on.
+A process killed between an entry's two renames leaves audio without an index,
+never read and removed at the next start.
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import logging
 import os
 import threading
 import uuid
@@ -29,6 +35,10 @@ from typing import Any
 import numpy as np
 
 from voicesmith.engine.base import AudioChunk
+from voicesmith.faults import crash_point
+from voicesmith.store.blobs import checked_digest
+
+log = logging.getLogger(__name__)
 
 _FLOAT_BYTES = 4
 
@@ -57,9 +67,17 @@ class SpeechCache:
         self._evict_lock = threading.Lock()
         for leftover in self._tmp.iterdir():  # an earlier process died mid-write
             leftover.unlink(missing_ok=True)
+        self._remove_halves()
+
+    def _remove_halves(self) -> None:
+        """An entry's audio without its index, or the reverse: an earlier process died between."""
+        for path in [*self.root.glob("??/*.f32"), *self.root.glob("??/*.json")]:
+            other = path.with_suffix(".json" if path.suffix == ".f32" else ".f32")
+            if not other.exists():
+                path.unlink(missing_ok=True)
 
     def _paths(self, key: str) -> tuple[Path, Path]:
-        base = self.root / key[:2] / key
+        base = self.root / key[:2] / checked_digest(key)  # keys are cache_key()'s digests
         return base.with_suffix(".f32"), base.with_suffix(".json")
 
     def lookup(self, key: str) -> CacheEntry | None:
@@ -74,16 +92,30 @@ class SpeechCache:
             os.utime(index)  # recency for eviction
         return CacheEntry(audio, [(str(t), int(n)) for t, n in chunks], self.sample_rate)
 
-    def writer(self, key: str) -> CacheWriter:
-        return CacheWriter(self, key)
+    def writer(self, key: str) -> CacheWriter | None:
+        """A writer for a new entry; None when the cache cannot be written (the speech goes on)."""
+        checked_digest(key)  # refused before a temp file exists
+        try:
+            return CacheWriter(self, key)
+        except OSError as exc:
+            log.warning("speech cache not written (%s); serving uncached", exc)
+            return None
 
     def _commit(self, key: str, tmp_audio: Path, chunks: list[tuple[str, int]]) -> None:
         audio, index = self._paths(key)
-        audio.parent.mkdir(parents=True, exist_ok=True)
-        os.replace(tmp_audio, audio)
         tmp_index = self._tmp / f"{uuid.uuid4().hex}.json"
-        tmp_index.write_text(json.dumps({"chunks": chunks}), encoding="utf-8")
-        os.replace(tmp_index, index)  # the entry exists from here on
+        try:
+            audio.parent.mkdir(parents=True, exist_ok=True)
+            tmp_index.write_text(json.dumps({"chunks": chunks}), encoding="utf-8")
+            os.replace(tmp_audio, audio)
+            crash_point("speech_cache.before_index")
+            os.replace(tmp_index, index)  # the entry exists from here on
+        except OSError:
+            # Whatever was written goes: a full disk keeps no half entry (lookup
+            # needs both files, so a lone audio file is never read meanwhile).
+            for path in (tmp_index, tmp_audio, audio):
+                path.unlink(missing_ok=True)
+            raise
         self._evict()
 
     def _evict(self) -> None:
@@ -144,20 +176,30 @@ class CacheWriter:
         if self._samples > self._cache.max_entry_samples:
             self.abort()  # too long to keep: stream on, uncached
             return
-        self._file.write(np.ascontiguousarray(chunk.samples, dtype=np.float32).tobytes())
+        try:
+            self._file.write(np.ascontiguousarray(chunk.samples, dtype=np.float32).tobytes())
+        except OSError as exc:  # a full disk: the speech streams on, uncached
+            log.warning("speech cache entry not written (%s); serving uncached", exc)
+            self.abort()
+            return
         self._chunks.append((chunk.text, int(chunk.samples.size)))
 
     def commit(self) -> None:
         if self._dropped:
             return
         self._dropped = True
-        self._file.close()
-        self._cache._commit(self._key, self._tmp, self._chunks)
+        try:
+            self._file.close()  # flushes: a full disk may show only here
+            self._cache._commit(self._key, self._tmp, self._chunks)
+        except OSError as exc:
+            log.warning("speech cache entry not written (%s); serving uncached", exc)
+            self._tmp.unlink(missing_ok=True)
 
     def abort(self) -> None:
         if not self._dropped:
             self._dropped = True
-            self._file.close()
+            with contextlib.suppress(OSError):  # the buffer's flush on a full disk
+                self._file.close()
             self._tmp.unlink(missing_ok=True)
 
 

@@ -5,7 +5,10 @@ dir; the file is readable (and streamed to a client that asks early) while it
 grows, and renamed to ``<id>.<ext>`` with a small JSON sidecar when complete.
 Finished audio is kept for ``retention_seconds`` (default one hour) and
 survives a restart; a job interrupted by a restart is gone (its part file is
-removed at start).
+removed at start). The sidecar is written to a temp file before the audio is
+renamed and renamed after it, so a process killed between the two leaves audio
+without a sidecar: never served, and removed at start with any other half.
+A full disk fails the job with ``StorageFullError`` (507), its files removed.
 """
 
 from __future__ import annotations
@@ -20,7 +23,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from voicesmith.errors import NotFoundError, VoicesmithError
+from voicesmith.errors import NotFoundError, StorageFullError, SynthesisError, VoicesmithError
+from voicesmith.faults import crash_point
+from voicesmith.store.disk import full_disk_as_domain_error, is_storage_full, storage_full_error
 from voicesmith.voices.speech import SpeechStream
 
 log = logging.getLogger("voicesmith.speech")
@@ -35,7 +40,18 @@ class AudioJob:
     path: Path
     created: float
     done: threading.Event = field(default_factory=threading.Event)
-    error: str | None = None
+    error: VoicesmithError | None = None
+
+    def failure(self) -> VoicesmithError | None:
+        """Why the finished job has no audio, as a new error to raise (None: it has audio).
+
+        A full disk stays a full disk (507); anything else is the synthesis's failure (502).
+        """
+        if not self.done.is_set() or self.error is None:
+            return None
+        if isinstance(self.error, StorageFullError):
+            return StorageFullError(self.error.detail)
+        return SynthesisError(f"Synthesis of audio {self.id} failed: {self.error.detail}")
 
     def wait_for_data(self, offset: int, timeout: float) -> bool:
         """True once the file has bytes beyond ``offset`` or the job is finished."""
@@ -69,9 +85,25 @@ class AudioJobs:
         root.mkdir(parents=True, exist_ok=True)
         self._jobs: dict[str, AudioJob] = {}
         self._lock = threading.Lock()
-        for part in root.glob("*.part"):  # a job cut short by a restart
+        for part in [*root.glob("*.part"), *root.glob("*.tmp")]:  # a job cut short by a restart
             part.unlink(missing_ok=True)
+        self._remove_halves()
         self.sweep()
+
+    def _remove_halves(self) -> None:
+        """Audio without its sidecar, or a sidecar without its audio (a process died between)."""
+        for path in self.root.iterdir():
+            if not path.is_file():
+                continue
+            if path.suffix == ".json":
+                try:
+                    file = json.loads(path.read_text(encoding="utf-8"))["file"]
+                except (ValueError, KeyError, TypeError, OSError):
+                    file = None
+                if not _own_file(path.stem, file) or not (self.root / str(file)).exists():
+                    path.unlink(missing_ok=True)
+            elif not (self.root / f"{path.name.split('.', 1)[0]}.json").exists():
+                path.unlink(missing_ok=True)
 
     def start(self, organization: str, stream: SpeechStream) -> AudioJob:
         """Run ``stream`` to a file in the background; the job is listed at once."""
@@ -79,7 +111,12 @@ class AudioJobs:
         job_id = str(uuid.uuid4())
         job = AudioJob(job_id, organization, stream.media_type, self.root / f"{job_id}.part",
                        time.time())
-        job.path.touch()
+        try:
+            with full_disk_as_domain_error("the audio"):
+                job.path.touch()
+        except BaseException:
+            stream.close()
+            raise
         with self._lock:
             self._jobs[job_id] = job
         threading.Thread(target=self._run, args=(job, stream, stream.output.extension),
@@ -94,18 +131,26 @@ class AudioJobs:
                     f.flush()
                 os.fsync(f.fileno())
             final = self.root / f"{job.id}.{extension}"
-            os.replace(job.path, final)
             meta = {"organization": job.organization, "media_type": job.media_type,
                     "created": job.created, "file": final.name}
-            (self.root / f"{job.id}.json").write_text(json.dumps(meta), encoding="utf-8")
+            sidecar = self.root / f"{job.id}.json"
+            tmp_sidecar = sidecar.with_suffix(".json.tmp")
+            tmp_sidecar.write_text(json.dumps(meta), encoding="utf-8")
+            os.replace(job.path, final)
+            crash_point("audio_id.before_index")
+            os.replace(tmp_sidecar, sidecar)  # the audio is kept from here on
             job.path = final
         except VoicesmithError as exc:
-            job.error = exc.detail
+            job.error = exc
             log.error("audio %s failed: %s", job.id, exc.detail)
         except OSError as exc:  # disk full and the like: the job fails, the server lives on
-            job.error = f"writing the audio failed: {exc}"
+            job.error = (storage_full_error("the audio") if is_storage_full(exc) else
+                         SynthesisError(f"writing the audio failed: {exc}"))
             log.error("audio %s failed: %s", job.id, exc)
         finally:
+            if job.error is not None:  # no half kept, to fill the disk further
+                for path in self.root.glob(f"{job.id}.*"):
+                    path.unlink(missing_ok=True)
             stream.close()
             job.done.set()
 
@@ -121,13 +166,20 @@ class AudioJobs:
         return job
 
     def _load(self, job_id: str) -> AudioJob | None:
+        # Only an id this class made becomes a path: the canonical lowercase UUID form
+        # (uuid.UUID alone also takes braces, "urn:uuid:" and bare hex), and the
+        # sidecar may only name that id's own file in this folder.
         try:
-            uuid.UUID(job_id)
+            if str(uuid.UUID(job_id)) != job_id:
+                return None
             meta = json.loads((self.root / f"{job_id}.json").read_text(encoding="utf-8"))
         except (ValueError, FileNotFoundError):
             return None
+        file = meta.get("file") if isinstance(meta, dict) else None
+        if not _own_file(job_id, file):
+            return None
         job = AudioJob(job_id, meta["organization"], meta["media_type"],
-                       self.root / meta["file"], float(meta["created"]))
+                       self.root / str(file), float(meta["created"]))
         job.done.set()
         return job
 
@@ -145,10 +197,17 @@ class AudioJobs:
             try:
                 info = json.loads(meta.read_text(encoding="utf-8"))
                 if float(info["created"]) < cutoff:
-                    (self.root / info["file"]).unlink(missing_ok=True)
+                    if _own_file(meta.stem, info["file"]):  # never any other file
+                        (self.root / info["file"]).unlink(missing_ok=True)
                     meta.unlink(missing_ok=True)
             except (ValueError, KeyError, FileNotFoundError):
                 continue
+
+
+def _own_file(job_id: str, file: object) -> bool:
+    """Whether a sidecar's ``file`` is its job's audio: ``<id>.<ext>``, in this folder."""
+    return (isinstance(file, str) and file.startswith(f"{job_id}.") and "/" not in file
+            and "\\" not in file and "\0" not in file)
 
 
 def stream_job(job: AudioJob, poll_seconds: float = 1.0) -> Iterator[bytes]:

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from voicesmith.engine.base import SpeechEngine
 from voicesmith.engine.languages import Language, resolve_language
 from voicesmith.errors import ConflictError, NotFoundError, VoicesmithError
+from voicesmith.faults import crash_point
 from voicesmith.store.blobs import BlobStore
 from voicesmith.store.models import VoiceClone, utcnow
 from voicesmith.store.repositories import Page, SortKey, UnitOfWork
@@ -93,9 +94,7 @@ class CloneService:
 
     def get(self, organization: str, ident: str) -> VoiceClone:
         with UnitOfWork(self._sessions) as uow:
-            clone = uow.clones.find(organization, ident)
-            if clone is None:
-                raise NotFoundError(f"Voice clone {ident!r} not found")
+            clone = uow.clones.get(organization, ident)
         if clone.status == "pending" and _older_than(clone.updated_at, STALE_PENDING_S):
             # Its capture died with a server process that stopped since.
             return self._mark_failed(clone.id, STOPPED_DETAIL) or clone
@@ -116,10 +115,7 @@ class CloneService:
         check_name(req.name)
         language = resolve_language(req.language)
         with UnitOfWork(self._sessions) as uow:
-            design = uow.designs.find(organization, req.voice_design_id)
-            if design is None:
-                raise NotFoundError(f"Voice design {req.voice_design_id!r} not found",
-                                    pointer="/voice_design_id")
+            design = uow.designs.get(organization, req.voice_design_id, pointer="/voice_design_id")
             if req.version is None:
                 source = uow.designs.latest_version(design)
             else:
@@ -140,6 +136,7 @@ class CloneService:
                 created_at=now, updated_at=now,
             )
             uow.add(clone)
+            crash_point("clone.before_commit")
             uow.commit()
             return clone
 
@@ -163,6 +160,7 @@ class CloneService:
             self._check_clone_name(uow, organization, req.name)
         recording = self._uploads.decode(req)
         key = self._blobs.put(recording.wav)
+        crash_point("upload.after_sample_write")
         clone_id: str | None = None
         try:
             with UnitOfWork(self._sessions) as uow:
@@ -180,6 +178,7 @@ class CloneService:
                 uow.add(clone)
                 uow.commit()
                 clone_id = clone.id
+            crash_point("upload.after_pending_commit")
             future = self._uploads.submit(req, checked, recording, engine)
         except BaseException:
             self._remove_upload(clone_id, key)
@@ -257,9 +256,7 @@ class CloneService:
         check_name(name)
         requested = resolve_language(language) if language is not None else None
         with UnitOfWork(self._sessions) as uow:
-            clone = uow.clones.find(organization, ident)
-            if clone is None:
-                raise NotFoundError(f"Voice clone {ident!r} not found")
+            clone = uow.clones.get(organization, ident)
             self._check_clone_name(uow, organization, name, excluding=clone.id)
             clone.name = name
             if gender is not None:
@@ -268,15 +265,16 @@ class CloneService:
                 clone.language = language
                 clone.engine_language = _engine_language(requested, clone.engine_language)
             clone.updated_at = utcnow()
+            crash_point("rename.before_commit")
             uow.commit()
             return clone
 
     def delete(self, organization: str, ident: str) -> None:
         with UnitOfWork(self._sessions) as uow:
-            clone = uow.clones.find(organization, ident)
-            if clone is None:
-                raise NotFoundError(f"Voice clone {ident!r} not found")
+            clone = uow.clones.get(organization, ident)
             key = clone.sample_key
             uow.delete(clone)
+            crash_point("delete.before_commit")
             uow.commit()
+        crash_point("delete.after_commit")
         discard_sample_if_unreferenced(self._sessions, self._blobs, key)

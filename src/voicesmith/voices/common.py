@@ -31,6 +31,8 @@ def check_name(name: str, *, pointer: str = "/name") -> None:
     if is_uuid(name):
         raise ValidationError("name must not be a UUID (ids and names share the {id} path)",
                               pointer=pointer)
+    if "\x00" in name:  # PostgreSQL text cannot hold it, and no label needs it
+        raise ValidationError("name must not contain a NUL character", pointer=pointer)
 
 
 def discard_sample_if_unreferenced(sessions: sessionmaker[Session], blobs: BlobStore,

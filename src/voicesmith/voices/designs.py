@@ -10,8 +10,6 @@ audio is missing.
 from __future__ import annotations
 
 import builtins
-import logging
-import os
 import re
 from dataclasses import asdict, dataclass
 
@@ -22,13 +20,12 @@ from voicesmith.design.voice_builder import DesignedVoice, design_voice
 from voicesmith.engine.base import VoiceStyle
 from voicesmith.engine.languages import resolve_language
 from voicesmith.errors import BadRequestError, ConflictError, NotFoundError, ValidationError
+from voicesmith.faults import crash_point
 from voicesmith.store.blobs import BlobStore
 from voicesmith.store.models import VoiceDesign, VoiceDesignVersion, utcnow
 from voicesmith.store.repositories import Page, SortKey, UnitOfWork
 from voicesmith.voices.common import check_name, check_provider, discard_sample_if_unreferenced
 from voicesmith.voices.synthesis import SampleSynthesizer
-
-log = logging.getLogger(__name__)
 
 MAX_VERSIONS = 50
 
@@ -51,21 +48,16 @@ class DesignService:
         sessions: sessionmaker[Session],
         blobs: BlobStore,
         synthesizer: SampleSynthesizer,
-        *,
-        crash_at: str | None = None,
     ) -> None:
         self._sessions = sessions
         self._blobs = blobs
         self._synth = synthesizer
-        self._crash_at = crash_at
 
     # -- reading ---------------------------------------------------------------
 
     def get(self, organization: str, ident: str) -> VoiceDesign:
         with UnitOfWork(self._sessions) as uow:
-            design = uow.designs.find(organization, ident)
-            if design is None:
-                raise NotFoundError(f"Voice design {ident!r} not found")
+            design = uow.designs.get(organization, ident)
             return design
 
     def get_version(self, organization: str, ident: str, version: int | None) -> VoiceDesignVersion:
@@ -105,7 +97,7 @@ class DesignService:
                                      max_new_tokens=req.max_new_tokens,
                                      transform=designed.transform)
         key = self._blobs.put(wav)
-        self._crash_point("after_sample_write")
+        crash_point("design.after_sample_write")
         try:
             return self._commit_version(organization, req, designed, key, len(wav))
         except BaseException:
@@ -146,31 +138,30 @@ class DesignService:
                 sample_key=key, sample_size=size, created_at=now,
             )
             uow.add(version)
-            self._crash_point("before_commit")
+            crash_point("design.before_commit")
             uow.commit()
             return version
 
     def rename(self, organization: str, ident: str, name: str) -> VoiceDesign:
         check_name(name)
         with UnitOfWork(self._sessions) as uow:
-            design = uow.designs.find(organization, ident)
-            if design is None:
-                raise NotFoundError(f"Voice design {ident!r} not found")
+            design = uow.designs.get(organization, ident)
             if uow.designs.name_taken(organization, name, excluding=design.id):
                 raise ConflictError(f"A voice design named {name!r} already exists", pointer="/name")
             design.name = name
             design.updated_at = utcnow()
+            crash_point("rename.before_commit")
             uow.commit()
             return design
 
     def delete(self, organization: str, ident: str) -> None:
         with UnitOfWork(self._sessions) as uow:
-            design = uow.designs.find(organization, ident)
-            if design is None:
-                raise NotFoundError(f"Voice design {ident!r} not found")
+            design = uow.designs.get(organization, ident)
             keys = {v.sample_key for v in design.versions}
             uow.delete(design)
+            crash_point("delete.before_commit")
             uow.commit()
+        crash_point("delete.after_commit")
         for key in keys:
             self._discard_if_unreferenced(key)
 
@@ -180,9 +171,7 @@ class DesignService:
                                   pointer="/version")
         number = int(version)
         with UnitOfWork(self._sessions) as uow:
-            design = uow.designs.find(organization, ident)
-            if design is None:
-                raise NotFoundError(f"Voice design {ident!r} not found")
+            design = uow.designs.get(organization, ident)
             target = uow.designs.version(design, number)
             if target is None:
                 raise NotFoundError(f"Voice design {ident!r} has no version {number}")
@@ -193,7 +182,9 @@ class DesignService:
             key = target.sample_key
             design.versions.remove(target)
             design.updated_at = utcnow()
+            crash_point("delete.before_commit")
             uow.commit()
+        crash_point("delete.after_commit")
         self._discard_if_unreferenced(key)
 
     # -- helpers ---------------------------------------------------------------
@@ -209,10 +200,7 @@ class DesignService:
 
     @staticmethod
     def _target_design(uow: UnitOfWork, organization: str, design_id: str) -> VoiceDesign:
-        design = uow.designs.find(organization, design_id)
-        if design is None:
-            raise NotFoundError(f"Voice design {design_id!r} not found", pointer="/voice_design_id")
-        return design
+        return uow.designs.get(organization, design_id, pointer="/voice_design_id")
 
     @staticmethod
     def _check_version_cap(design: VoiceDesign) -> None:
@@ -223,10 +211,4 @@ class DesignService:
 
     def _discard_if_unreferenced(self, key: str) -> None:
         discard_sample_if_unreferenced(self._sessions, self._blobs, key)
-
-    def _crash_point(self, name: str) -> None:
-        # Fault injection for the crash-safety tests (VOICESMITH_CRASH_AT).
-        if self._crash_at == name:
-            log.critical("crash point %s reached: exiting hard", name)
-            os._exit(70)
 

@@ -17,12 +17,15 @@ from numpy.typing import NDArray
 
 from voicesmith.audio.tempo import change_tempo
 from voicesmith.audio.voice_transform import TransformStream, VoiceTransform
-from voicesmith.engine.base import SAMPLE_RATE, AudioChunk, SpeechEngine, VoiceStyle
+from voicesmith.engine.base import (
+    ENGINE_MAX_SPEED,
+    ENGINE_MIN_SPEED,
+    SAMPLE_RATE,
+    AudioChunk,
+    SpeechEngine,
+    VoiceStyle,
+)
 from voicesmith.engine.languages import Language
-
-# The engine's own speed range; a request beyond it is completed by a
-# pitch-preserving tempo change of the audio (audio.tempo).
-ENGINE_MIN_SPEED, ENGINE_MAX_SPEED = 0.5, 2.0
 
 
 @dataclass(frozen=True)
@@ -36,23 +39,25 @@ class SpeakingVoice:
 
 
 def split_speed(total: float) -> tuple[float, float]:
-    """(engine speed, tempo factor) whose product is ``total``."""
+    """(engine speed, tempo factor) whose product is ``total``: the engine makes what
+    it can and a pitch-preserving tempo change (audio.tempo) does the rest."""
     engine = min(max(total, ENGINE_MIN_SPEED), ENGINE_MAX_SPEED)
     return engine, total / engine
 
 
 def speak(engine: SpeechEngine, text: str, voice: SpeakingVoice,
-          speed: float = 1.0) -> Iterator[AudioChunk]:
+          speed: float = 1.0, *, quick_start: bool = False) -> Iterator[AudioChunk]:
     """Synthesize ``text`` chunk by chunk; closing the iterator stops the engine's work.
 
     The text is checked now (bad input raises before any audio exists); the
     engine runs as the iterator is advanced. ``speed`` multiplies the voice's
-    own pace (a design's pace trait lives in its style's speed).
+    own pace (a design's pace trait lives in its style's speed); ``quick_start``
+    makes the first chunk short, for a listener waiting on it.
     """
     engine_speed, tempo = split_speed(voice.style.speed * speed)
     style = voice.style if engine_speed == voice.style.speed else VoiceStyle(
         voice.style.pack, engine_speed)
-    chunks = engine.synthesize(text, style, voice.language)
+    chunks = engine.synthesize(text, style, voice.language, quick_start=quick_start)
     if not voice.postprocess and abs(tempo - 1.0) < 1e-9:
         return chunks
     return transformed(chunks, voice.postprocess, tempo)

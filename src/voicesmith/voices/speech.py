@@ -16,6 +16,7 @@ import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from voicesmith.audio import pcm
 from voicesmith.audio.formats import AudioFormat
 from voicesmith.audio.pipeline import AudioOutput
 from voicesmith.engine.base import AudioChunk, SpeechEngine
@@ -43,6 +44,9 @@ class SpeechRequest:
     speed: float = 1.0
     language: Language | None = None  # None: the voice's own language
     use_cache: bool = True
+    # A listener is waiting for the first audio: make the first chunk short
+    # (engine.lead). False where audio is already playing (a WebSocket's later texts).
+    quick_start: bool = True
 
 
 @dataclass(frozen=True)
@@ -69,6 +73,16 @@ def check_speed(speed: float, *, pointer: str) -> float:
         raise ValidationError(f"speed must be from {MIN_SPEED} to {MAX_SPEED}, got {speed!r}",
                               pointer=pointer)
     return value
+
+
+def check_volume(volume: float | None, *, pointer: str) -> float:
+    """A request's volume (None: unchanged, 1.0); out of range, an error at ``pointer``."""
+    if volume is None:
+        return 1.0
+    try:
+        return pcm.check_volume(volume)
+    except pcm.AudioFormatError as exc:  # re-raised with the request field it came from
+        raise ValidationError(exc.detail, pointer=pointer) from exc
 
 
 class SpeechService:
@@ -107,7 +121,7 @@ class SpeechService:
                 return entry.replay(), None, True
         voice = req.voice if language == req.voice.language else SpeakingVoice(
             req.voice.voice_id, req.voice.style, language, req.voice.postprocess)
-        chunks = speak(self.engine, req.text, voice, req.speed)
+        chunks = speak(self.engine, req.text, voice, req.speed, quick_start=req.quick_start)
         writer = self._cache.writer(key) if self._cache is not None and key else None
         return chunks, writer, False
 

@@ -13,6 +13,7 @@ from numpy.typing import NDArray
 
 from voicesmith.cloning.recording import (
     MAX_DECODE_SECONDS,
+    MAX_DECODED_VALUES,
     MAX_SPEECH_SECONDS,
     MAX_UPLOAD_BYTES,
     SAMPLE_RATE,
@@ -156,3 +157,28 @@ def test_huge_sample_rate_is_refused(speech: Speech) -> None:
     data[28:32] = struct.pack("<I", 100_000_000)
     with pytest.raises(AudioProcessingError, match="sample rate"):
         load_recording(bytes(data), filename="fast.wav")
+
+
+def test_eight_channels_decode(speech: Speech) -> None:
+    # PyAV's planar to_ndarray read past the frame at 8 planes: a segfault took the server down.
+    samples, rate = speech
+    buf = io.BytesIO()
+    sf.write(buf, np.repeat(samples[: 6 * rate, None], 8, axis=1), rate, format="FLAC")
+    rec = load_recording(buf.getvalue(), filename="octo.flac")
+    assert rec.source_channels == 8 and rec.speech_duration_s >= 3.0
+
+
+def test_decoding_stops_at_the_sample_budget() -> None:
+    # 10 s of 8-channel 192 kHz (a tiny FLAC: constant samples) is 15 M samples; the
+    # budget is 5.76 M, so only the first 3.75 s are read, and the error says why.
+    rate, channels = 192_000, 8
+    buf = io.BytesIO()
+    with sf.SoundFile(buf, "w", samplerate=rate, channels=channels, format="FLAC") as out:
+        for _ in range(10):
+            out.write(np.full((rate, channels), 0.25, dtype=np.float32))
+    with pytest.raises(ValidationError) as err:
+        load_recording(buf.getvalue(), filename="wide.flac")
+    read_s = MAX_DECODED_VALUES / channels / rate
+    assert f"Only its first {read_s:.1f} s were read: it has 8 channels at 192000 Hz" in (
+        err.value.detail)
+    assert err.value.pointer == "/audio_file"

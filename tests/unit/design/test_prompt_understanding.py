@@ -88,6 +88,13 @@ def test_an_explicit_word_beats_a_personas_default() -> None:
     assert parse_prompt("a fast meditation guide").pace > 0
 
 
+def test_naming_one_of_a_personas_labels_keeps_the_others() -> None:
+    # an old sailor is gravelly and raspy: "a raspy old sailor" is not less rough
+    assert parse_prompt("a raspy old sailor").timbre.keys() >= {"gravelly", "raspy"}
+    assert parse_prompt("an angry pirate").emotions.keys() == {"angry"}  # none of its own
+    assert "gravelly" not in parse_prompt("a smooth-voiced pirate").timbre
+
+
 def test_chills_down_your_spine_is_not_calm() -> None:
     t = parse_prompt("a voice that sends chills down your spine")
     assert "calm" not in t.emotions and t.energy >= 0

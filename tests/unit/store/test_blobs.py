@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from voicesmith.errors import NotFoundError
+from tests.support.limits import file_size_limit
+from voicesmith.errors import NotFoundError, StorageFullError, StorageKeyError
 from voicesmith.store.blobs import BlobStore
 
 
@@ -27,7 +28,7 @@ def test_missing_blob_is_not_found(tmp_path: Path) -> None:
 
 
 def test_bad_key_is_refused(tmp_path: Path) -> None:
-    with pytest.raises(ValueError):
+    with pytest.raises(StorageKeyError):
         BlobStore(tmp_path).path_for("../../etc/passwd")
 
 
@@ -44,3 +45,12 @@ def test_sweep_removes_only_old_unreferenced_files(tmp_path: Path) -> None:
     assert removed == [orphan]
     assert set(blobs.keys()) == {kept, young}  # young may be another process's write in flight
     assert not leftover.exists()
+
+
+def test_a_full_disk_is_storage_full_and_leaves_nothing(tmp_path: Path) -> None:
+    blobs = BlobStore(tmp_path)
+    kept = blobs.put(b"kept audio")
+    with file_size_limit(1 << 20), pytest.raises(StorageFullError):
+        blobs.put(b"\1" * (2 << 20))  # the kernel refuses the write past 1 MiB (EFBIG)
+    assert list(blobs.keys()) == [kept] and blobs.get(kept) == b"kept audio"
+    assert not list((tmp_path / "tmp").iterdir())

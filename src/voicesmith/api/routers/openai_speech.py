@@ -14,7 +14,7 @@ from collections.abc import AsyncIterator
 from fastapi import APIRouter, Response
 from fastapi.concurrency import run_in_threadpool
 
-from voicesmith.api.deps import OrganizationDep, ServicesDep
+from voicesmith.api.deps import ServicesDep, SpeakerDep
 from voicesmith.api.openapi import audio_content, error_responses
 from voicesmith.api.routers.speech import speech_headers
 from voicesmith.api.speech_schemas import OpenAISpeechCreate
@@ -59,7 +59,7 @@ _MEDIA_TYPES = ("audio/mpeg", "audio/ogg", "audio/aac", "audio/flac", "audio/wav
           "description": "The audio, streamed as it is synthesized (stream_format sse: "
                          "speech.audio.delta events, then speech.audio.done)."},
     **error_responses(400, 404, 413, 502)})
-async def create_openai_speech(body: OpenAISpeechCreate, org: OrganizationDep,
+async def create_openai_speech(body: OpenAISpeechCreate, org: SpeakerDep,
                                services: ServicesDep) -> SpeechResponse:
     voice = await run_in_threadpool(services.voices.resolve, org, _voice_name(body.voice))
     req = SpeechRequest(text=body.input, voice=voice, format=body.response_format,

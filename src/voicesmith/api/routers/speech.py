@@ -10,7 +10,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 
 from voicesmith.api.constraints import language_rules
-from voicesmith.api.deps import OrganizationDep, ServicesDep
+from voicesmith.api.deps import OrganizationDep, ServicesDep, SpeakerDep
 from voicesmith.api.openapi import SPEECH_MEDIA_TYPES, audio_content, error_responses
 from voicesmith.api.speech_schemas import (
     AudioIdSpeech,
@@ -26,14 +26,14 @@ from voicesmith.api.streaming import (
     iterate_in_thread,
 )
 from voicesmith.audio.formats import AudioFormat, parse_format, resolve_sample_rate
-from voicesmith.audio.pcm import AudioFormatError, check_volume
 from voicesmith.engine.languages import resolve_language
-from voicesmith.errors import SynthesisError, ValidationError
+from voicesmith.errors import ValidationError
 from voicesmith.voices.audio_jobs import stream_job
 from voicesmith.voices.speaking import SpeakingVoice
-from voicesmith.voices.speech import SpeechRequest, SpeechStream, check_speed
+from voicesmith.voices.speech import SpeechRequest, SpeechStream, check_speed, check_volume
 
 router = APIRouter(prefix="/text-to-speech", tags=["Text to Speech"])
+FIRST_BYTES_WAIT_S = 10.0
 
 
 def speech_headers(stream: SpeechStream) -> dict[str, str]:
@@ -54,15 +54,6 @@ def _setting(settings: dict[str, Any], *names: str) -> float | None:
     return None
 
 
-def checked_volume(volume: float | None, pointer: str) -> float:
-    if volume is None:
-        return 1.0
-    try:
-        return check_volume(volume)
-    except AudioFormatError as exc:  # re-raised with the request field it came from
-        raise ValidationError(exc.detail, pointer=pointer) from exc
-
-
 def _telnyx_request(body: SpeechCreate, voice: SpeakingVoice) -> SpeechRequest:
     opts = body.telnyx
     settings: dict[str, Any] = body.voice_settings or {}
@@ -74,8 +65,8 @@ def _telnyx_request(body: SpeechCreate, voice: SpeakingVoice) -> SpeechRequest:
         _setting(settings, "voice_speed", "speed")
     speed = 1.0 if speed_value is None else check_speed(
         speed_value, pointer="/telnyx/voice_speed")
-    volume = checked_volume(opts.volume if opts and opts.volume is not None
-                            else _setting(settings, "volume"), "/telnyx/volume")
+    volume = check_volume(opts.volume if opts and opts.volume is not None
+                          else _setting(settings, "volume"), pointer="/telnyx/volume")
     language = resolve_language(body.language, body.text or "") if body.language else None
     return SpeechRequest(text=body.text or "", voice=voice, format=fmt, sample_rate=rate,
                          volume=volume, speed=speed, language=language,
@@ -87,8 +78,8 @@ def _telnyx_request(body: SpeechCreate, voice: SpeakingVoice) -> SpeechRequest:
           "description": "binary_output: the audio, streamed as it is synthesized; "
                          "base64_output: {base64_audio}; audio_id: {audio_url, audio_id}.",
           "model": Base64Speech | AudioIdSpeech},  # the schema of the application/json body
-    **error_responses(400, 404, 413, 502)})
-async def create_speech(body: SpeechCreate, org: OrganizationDep, services: ServicesDep,
+    **error_responses(400, 404, 413, 502, 507)})
+async def create_speech(body: SpeechCreate, org: SpeakerDep, services: ServicesDep,
                         request: Request) -> SpeechResponse | JSONResponse:
     """Speak ``text`` with a clone or stock voice.
 
@@ -121,14 +112,17 @@ async def create_speech(body: SpeechCreate, org: OrganizationDep, services: Serv
             response_class=Response,
             responses={200: {"content": audio_content(*SPEECH_MEDIA_TYPES),
                              "description": "The audio, in the format it was requested in."},
-                       **error_responses(404, 502)})
+                       **error_responses(404, 502, 507)})
 async def retrieve_speech_audio(audio_id: str, org: OrganizationDep,
                                 services: ServicesDep) -> SpeechResponse:
     """Audio made with ``output_type: audio_id``: streamed while it is synthesized, then served
     whole until it expires (``VOICESMITH_AUDIO_RETENTION_SECONDS``, default one hour)."""
     job = services.audio_jobs.get(org, audio_id)
-    if job.done.is_set() and job.error:
-        raise SynthesisError(f"Synthesis of audio {audio_id} failed: {job.error}")
+    # Until its first bytes exist a job can still fail (a full disk fails the first
+    # write): wait for them, so such a failure is this answer's status, not an empty 200.
+    await run_in_threadpool(job.wait_for_data, 0, FIRST_BYTES_WAIT_S)
+    if (failure := job.failure()) is not None:
+        raise failure
     return SpeechResponse(iterate_in_thread(stream_job(job)), media_type=job.media_type,
                           headers={"cache-control": "no-store"})
 

@@ -35,7 +35,7 @@ _CLONE_LINKS = id_links(
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=DataEnvelope[VoiceCloneData],
-             responses={201: {"links": _CLONE_LINKS}, **error_responses(400, 404, 409, 413)})
+             responses={201: {"links": _CLONE_LINKS}, **error_responses(400, 403, 404, 409, 413, 503, 507)})
 def create_voice_clone(body: VoiceCloneCreate, org: OrganizationDep,
                        services: ServicesDep) -> DataEnvelope[VoiceCloneData]:
     """Capture a design version's voice (default the latest) as a clone."""
@@ -61,7 +61,7 @@ _UPLOAD_BODY = {
              response_model=DataEnvelope[VoiceCloneData], openapi_extra=_UPLOAD_BODY,
              responses={202: {"model": DataEnvelope[VoiceCloneData],
                               "description": "Accepted: the capture is still running (status pending)"},
-                        **error_responses(400, 409, 413, 429, 503)})
+                        **error_responses(400, 403, 409, 413, 503, 507)})
 async def create_voice_clone_from_upload(request: Request, response: Response,
                                          org: OrganizationDep,
                                          services: ServicesDep) -> DataEnvelope[VoiceCloneData]:
@@ -111,7 +111,7 @@ def retrieve_voice_clone(id: str, org: OrganizationDep,
 
 
 @router.patch("/{id}", response_model=DataEnvelope[VoiceCloneData],
-              responses=error_responses(400, 404, 409, 413))
+              responses=error_responses(400, 403, 404, 409, 413, 503, 507))
 def update_voice_clone(id: str, body: VoiceCloneUpdate, org: OrganizationDep,
                        services: ServicesDep) -> DataEnvelope[VoiceCloneData]:
     clone = services.clones.update(org, id, name=body.name, gender=body.gender,
@@ -120,7 +120,7 @@ def update_voice_clone(id: str, body: VoiceCloneUpdate, org: OrganizationDep,
 
 
 @router.delete("/{id}", status_code=status.HTTP_204_NO_CONTENT, response_class=Response,
-               responses=error_responses(404))
+               responses=error_responses(403, 404, 503, 507))
 def delete_voice_clone(id: str, org: OrganizationDep, services: ServicesDep) -> Response:
     services.clones.delete(org, id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -34,7 +34,7 @@ VersionQuery = Annotated[int | None, Query(ge=1, description="Version number; de
                             RenameDesign="rename_voice_design_v2_voice_designs__id__patch",
                             DeleteDesign="delete_voice_design_v2_voice_designs__id__delete",
                             GetSample="download_voice_design_sample_v2_voice_designs__id__sample_get")}},
-                        **error_responses(400, 404, 409, 413, 502)})
+                        **error_responses(400, 403, 404, 409, 413, 502, 503, 507)})
 def create_voice_design(body: VoiceDesignCreate, org: OrganizationDep,
                         services: ServicesDep) -> DataEnvelope[VoiceDesignData]:
     """A new design (version 1), or with `voice_design_id` a new version (at most 50)."""
@@ -66,14 +66,14 @@ def retrieve_voice_design(id: str, org: OrganizationDep, services: ServicesDep,
 
 
 @router.patch("/{id}", response_model=DataEnvelope[VoiceDesignSummaryData],
-              responses=error_responses(400, 404, 409, 413))
+              responses=error_responses(400, 403, 404, 409, 413, 503, 507))
 def rename_voice_design(id: str, body: VoiceDesignRename, org: OrganizationDep,
                         services: ServicesDep) -> DataEnvelope[VoiceDesignSummaryData]:
     return DataEnvelope(data=VoiceDesignSummaryData.of(services.designs.rename(org, id, body.name)))
 
 
 @router.delete("/{id}", status_code=status.HTTP_204_NO_CONTENT, response_class=Response,
-               responses=error_responses(404))
+               responses=error_responses(403, 404, 503, 507))
 def delete_voice_design(id: str, org: OrganizationDep, services: ServicesDep) -> Response:
     """Deletes every version. Clones made from the design keep working."""
     services.designs.delete(org, id)
@@ -81,7 +81,7 @@ def delete_voice_design(id: str, org: OrganizationDep, services: ServicesDep) ->
 
 
 @router.delete("/{id}/versions/{version}", status_code=status.HTTP_204_NO_CONTENT,
-               response_class=Response, responses=error_responses(400, 404, 409))
+               response_class=Response, responses=error_responses(400, 403, 404, 409, 503, 507))
 def delete_voice_design_version(id: str, version: VersionPath, org: OrganizationDep,
                                 services: ServicesDep) -> Response:
     services.designs.delete_version(org, id, version)
