@@ -74,12 +74,29 @@ def test_versions_append_retrieve_and_delete(fast_server: RunningServer) -> None
     with pytest.raises(telnyx.NotFoundError):
         client.voice_designs.retrieve(d1.id, version=1)
     assert client.voice_designs.retrieve(d1.id).data.version == 2
+    # Lists and renames say how many versions there are and which is the latest.
+    listed = _summary(fast_server, d1.name)
+    assert (listed["version_count"], listed["latest_version"]) == (1, 2)
+    client.voice_designs.create(voice_design_id=d1.id, prompt="Slower", text="Third.")
+    assert (_summary(fast_server, d1.name)["version_count"],
+            _summary(fast_server, d1.name)["latest_version"]) == (2, 3)
+    renamed = httpx.patch(f"{fast_server.base_url}/voice_designs/{d1.id}",
+                          json={"name": d1.name + "-r"},
+                          headers={"Authorization": f"Bearer {fast_server.key}"}).json()["data"]
+    assert (renamed["version_count"], renamed["latest_version"]) == (2, 3)
     # The only version left cannot be deleted on its own: delete the design.
+    client.voice_designs.delete_version(3, id=d1.id)
     with pytest.raises(telnyx.ConflictError):
         client.voice_designs.delete_version(2, id=d1.id)
     bad = httpx.delete(f"{fast_server.base_url}/voice_designs/{d1.id}/versions/abc",
                        headers={"Authorization": f"Bearer {fast_server.key}"})
     assert bad.status_code == 400 and bad.json()["errors"][0]["source"]["pointer"] == "/version"
+
+
+def _summary(server: RunningServer, name: str) -> dict[str, object]:
+    listed = httpx.get(f"{server.base_url}/voice_designs", params={"filter[name]": name},
+                       headers={"Authorization": f"Bearer {server.key}"}).json()["data"]
+    return next(d for d in listed if d["name"] == name)
 
 
 def test_list_paginates_filters_and_sorts(fast_server: RunningServer) -> None:
@@ -99,6 +116,11 @@ def test_list_paginates_filters_and_sorts(fast_server: RunningServer) -> None:
     assert by_name_desc == names[::-1]
     newest_first = [d.name for d in client.voice_designs.list(filter_name=prefix)]
     assert newest_first == names[::-1]
+    # Past the last page: no designs, and still the total.
+    beyond = httpx.get(f"{fast_server.base_url}/voice_designs",
+                       params={"filter[name]": prefix, "page[number]": 9, "page[size]": 2},
+                       headers={"Authorization": f"Bearer {fast_server.key}"}).json()
+    assert beyond["data"] == [] and beyond["meta"]["total_results"] == 5
 
 
 def test_rename_and_duplicate_names(fast_server: RunningServer) -> None:

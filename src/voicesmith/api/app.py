@@ -18,6 +18,7 @@ from voicesmith.api.limits import BodyLimitMiddleware, BodyLimits
 from voicesmith.api.routers import openai_speech, speech, speech_ws, voice_clones, voice_designs
 from voicesmith.config import Settings
 from voicesmith.engine.base import SpeechEngine
+from voicesmith.engine.priority import call_at_lower_priority
 from voicesmith.store.blobs import BlobStore
 from voicesmith.store.database import open_database
 from voicesmith.store.repositories import UnitOfWork
@@ -28,7 +29,7 @@ from voicesmith.voices.designs import DesignService
 from voicesmith.voices.keys import KeyService
 from voicesmith.voices.rate_limits import RateLimiter
 from voicesmith.voices.speech import SpeechService
-from voicesmith.voices.synthesis import SampleSynthesizer
+from voicesmith.voices.synthesis import SampleSynthesizer, SynthesisPool
 from voicesmith.voices.voice_ids import VoiceResolver
 
 log = logging.getLogger("voicesmith")
@@ -45,7 +46,8 @@ def build_services(settings: Settings, engine: SpeechEngine) -> Services:
     removed = blobs.sweep(referenced, grace_seconds=settings.orphan_grace_seconds)
     if removed:
         log.warning("removed %d audio file(s) left over by an interrupted write", len(removed))
-    synthesizer = SampleSynthesizer(engine, settings.synthesis_workers)
+    pool = SynthesisPool(settings.synthesis_workers, nice=settings.synthesis_nice)
+    synthesizer = SampleSynthesizer(engine, pool)
     cache = SpeechCache(settings.speech_cache_dir,
                         max_bytes=settings.speech_cache_max_mb * 1024 * 1024,
                         max_entry_seconds=settings.speech_cache_max_entry_seconds,
@@ -53,12 +55,12 @@ def build_services(settings: Settings, engine: SpeechEngine) -> Services:
     return Services(
         keys=KeyService(sessions),
         designs=DesignService(sessions, blobs, synthesizer),
-        clones=CloneService(sessions, blobs),
+        clones=CloneService(sessions, blobs, capture_nice=settings.synthesis_nice),
         engine=engine,
         voices=VoiceResolver(sessions, engine.stock_voices),
-        # Samples and speech share the synthesis slots: together they never
+        # Samples and speech share the synthesis pool: together they never
         # run more engine passes at once than there are workers.
-        speech=SpeechService(engine, synthesizer.slots, cache),
+        speech=SpeechService(engine, pool, cache),
         audio_jobs=AudioJobs(settings.audio_dir,
                              retention_seconds=settings.audio_retention_seconds),
         rate_limits=RateLimiter(settings.rate_limit_per_second, settings.rate_limit_burst),
@@ -74,7 +76,11 @@ def create_app(settings: Settings | None = None, engine: SpeechEngine | None = N
         from voicesmith.design.traits import load_vocabulary
         from voicesmith.engine.loader import load_engine
 
-        app.state.services = build_services(settings, engine or load_engine(settings))
+        # Loaded from a niced thread: onnxruntime's own threads, started with
+        # the session, inherit its lower priority (engine.priority).
+        loaded = engine or call_at_lower_priority(settings.synthesis_nice,
+                                                   lambda: load_engine(settings))
+        app.state.services = build_services(settings, loaded)
         load_vocabulary()  # the prompt vocabulary, so the first design does not wait for it
         yield
 

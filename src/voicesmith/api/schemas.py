@@ -15,8 +15,9 @@ from voicesmith.api.constraints import (
     auto_language_rule,
     language_rules,
 )
-from voicesmith.store.models import VoiceClone, VoiceDesign, VoiceDesignVersion
+from voicesmith.store.models import VoiceClone, VoiceDesignVersion
 from voicesmith.voices.common import SUPPORTED_MODELS
+from voicesmith.voices.designs import DesignSummary
 
 T = TypeVar("T")
 PROVIDER_WIRE_NAME = "Telnyx"
@@ -151,11 +152,11 @@ class VoiceDesignSummaryData(Timestamped):
     version_count: int = 0
 
     @classmethod
-    def of(cls, design: VoiceDesign) -> VoiceDesignSummaryData:
+    def of(cls, summary: DesignSummary) -> VoiceDesignSummaryData:
+        design = summary.design
         return cls(id=design.id, name=design.name, created_at=design.created_at,
-                   updated_at=design.updated_at,
-                   latest_version=design.versions[-1].version if design.versions else None,
-                   version_count=len(design.versions))
+                   updated_at=design.updated_at, latest_version=summary.versions.latest,
+                   version_count=summary.versions.count)
 
 
 class VoiceDesignData(Timestamped):

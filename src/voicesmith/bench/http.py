@@ -118,12 +118,13 @@ class HttpSystem:
         return ids
 
     def read_latency(self, ids: list[str], clients: int, per_client: int,
-                     background: Callable[[threading.Event], None] | None = None
-                     ) -> dict[str, dict[str, float]]:
+                     background: Callable[[threading.Event], None] | None = None,
+                     background_threads: int = 1) -> dict[str, dict[str, float]]:
         """p50/p99 ms of design list and retrieve, ``clients`` threads at once.
 
-        ``background`` (e.g. speech streams) runs alongside until the reads
-        end, so the figure is latency under load, not on an idle server.
+        ``background`` (e.g. a speech stream) runs in ``background_threads``
+        threads alongside until the reads end, so the figure is latency under
+        load, not on an idle server. ``["all"]["per_s"]`` is the reads' throughput.
         """
         times: dict[str, list[float]] = {"list": [], "retrieve": []}
         lock = threading.Lock()
@@ -138,16 +139,23 @@ class HttpSystem:
                     times[kind].append((time.perf_counter() - t0) * 1000)
 
         stop = threading.Event()
-        load = threading.Thread(target=background, args=(stop,), daemon=True) if background \
-            else None
-        if load is not None:
+        loads = [threading.Thread(target=background, args=(stop,), daemon=True)
+                 for _ in range(background_threads if background else 0)]
+        for load in loads:
             load.start()
+        if loads:
+            time.sleep(1.0)  # the streams are synthesizing before the first read
+        t0 = time.perf_counter()
         try:
             with ThreadPoolExecutor(clients) as pool:
                 list(pool.map(client, range(clients)))
         finally:
+            wall = time.perf_counter() - t0
             stop.set()
-            if load is not None:
+            for load in loads:
                 load.join()
-        return {k: {"p50": percentile(v, 50), "p99": percentile(v, 99), "n": len(v)}
-                for k, v in times.items()}
+        every = times["list"] + times["retrieve"]
+        return {**{k: {"p50": percentile(v, 50), "p99": percentile(v, 99), "n": len(v)}
+                   for k, v in times.items()},
+                "all": {"p50": percentile(every, 50), "p99": percentile(every, 99),
+                        "n": len(every), "per_s": len(every) / wall}}

@@ -24,6 +24,8 @@ from voicesmith.errors import DatabaseBusyError, VoicesmithError
 from voicesmith.store.disk import storage_full_error
 
 DEFAULT_BUSY_TIMEOUT_S = 30.0
+# anyio's worker threads (40) run the sync endpoints; most are idle at any time.
+SQLITE_POOL_SIZE = 20
 
 
 def create_db_engine(url: str, *, busy_timeout_s: float = DEFAULT_BUSY_TIMEOUT_S) -> Engine:
@@ -31,8 +33,12 @@ def create_db_engine(url: str, *, busy_timeout_s: float = DEFAULT_BUSY_TIMEOUT_S
         db_path = url.split("///", 1)[-1]
         if db_path and db_path != ":memory:":
             Path(db_path).parent.mkdir(parents=True, exist_ok=True)
+        # A pool as large as the request threads that use it at once: a connection
+        # beyond the pool is opened (with its PRAGMAs) and closed per request,
+        # which cost reads more than their queries did.
         engine = create_engine(url, connect_args={"check_same_thread": False,
-                                                  "timeout": busy_timeout_s})
+                                                  "timeout": busy_timeout_s},
+                               pool_size=SQLITE_POOL_SIZE, max_overflow=SQLITE_POOL_SIZE)
         event.listen(engine, "connect", partial(_sqlite_pragmas, busy_timeout_s=busy_timeout_s))
         return engine
     return create_engine(url, pool_pre_ping=True)

@@ -86,8 +86,10 @@ class VoiceDesignVersion(Base):
     parameters: Mapped[dict[str, Any]] = mapped_column(JSON)
     traits: Mapped[dict[str, Any]] = mapped_column(JSON)
     recipe: Mapped[dict[str, Any]] = mapped_column(JSON)
-    # The concrete voice (VoiceStyle.to_bytes()): stored, never recomputed.
-    style: Mapped[bytes] = mapped_column(LargeBinary)
+    # The concrete voice (VoiceStyle.to_bytes()): stored, never recomputed. Deferred:
+    # half a megabyte per version that reads (list, retrieve) never need; it loads
+    # when first touched, inside the session.
+    style: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
     # Its synthesis-time transform (audio.voice_transform: age, timbre, emotion,
     # loudness), or None for a voice the engine speaks as it is. Stored, never recomputed.
     transform: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)

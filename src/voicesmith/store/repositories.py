@@ -14,7 +14,7 @@ from typing import Generic, Literal, TypeVar
 
 from sqlalchemy import Select, func, select
 from sqlalchemy.exc import DBAPIError, IntegrityError
-from sqlalchemy.orm import Session, defer, sessionmaker
+from sqlalchemy.orm import Session, contains_eager, defer, raiseload, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
 from voicesmith.errors import ConflictError, NotFoundError
@@ -33,6 +33,15 @@ class Page:
 
 
 _Named = TypeVar("_Named", VoiceDesign, VoiceClone)
+_MAX_OFFSET = 2**62  # SQLite's OFFSET is a signed 64-bit integer
+
+
+@dataclass(frozen=True)
+class VersionStats:
+    """What a design's summary says of its versions, without loading them."""
+
+    count: int
+    latest: int | None
 
 
 class _NamedRepository(Generic[_Named]):
@@ -78,21 +87,52 @@ class _NamedRepository(Generic[_Named]):
         stmt: Select = select(model).where(model.organization == organization, *extra)
         if name_contains:
             stmt = stmt.where(func.lower(model.name).contains(name_contains.lower(), autoescape=True))
-        total = self.session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
         offset = (page.number - 1) * page.size
-        if offset >= total:
-            # Past the last page: empty, and no OFFSET the database cannot hold (SQLite's is 64-bit).
-            return [], total
         column = model.name if sort.lstrip("-") == "name" else model.created_at
         order = column.desc() if sort.startswith("-") else column.asc()
-        # The id breaks ties so that paging is stable across requests.
-        stmt = stmt.order_by(order, model.id).offset(offset).limit(page.size)
-        return list(self.session.scalars(stmt)), total
+        if offset <= _MAX_OFFSET:
+            # The page and the total in one query (a window count over every match);
+            # the id breaks ties so that paging is stable across requests.
+            total_col = func.count().over().label("total")
+            rows = self.session.execute(
+                stmt.add_columns(total_col).options(*self.list_options)
+                .order_by(order, model.id).offset(offset).limit(page.size)).all()
+            if rows:
+                return [row[0] for row in rows], int(rows[0].total)
+        # Past the last page: empty, with the total alone (and no OFFSET the
+        # database cannot hold: SQLite's is 64-bit).
+        total = self.session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+        return [], total
+
+    # Loader options for listed rows (what a list page never shows is not loaded).
+    list_options: tuple = ()
 
 
 class DesignRepository(_NamedRepository[VoiceDesign]):
     model = VoiceDesign
     noun = "Voice design"
+    list_options = (raiseload(VoiceDesign.versions),)
+
+    def version_stats(self, design_ids: Sequence[str]) -> dict[str, VersionStats]:
+        """Each design's version count and latest number, in one query."""
+        v = VoiceDesignVersion
+        rows = self.session.execute(
+            select(v.design_id, func.count(), func.max(v.version))
+            .where(v.design_id.in_(design_ids)).group_by(v.design_id)).all()
+        found = {row[0]: VersionStats(int(row[1]), int(row[2])) for row in rows}
+        return {i: found.get(i, VersionStats(0, None)) for i in design_ids}
+
+    def find_version(self, organization: str, ident: str,
+                     number: int | None) -> VoiceDesignVersion | None:
+        """One version (the latest if ``number`` is None) with its design, in one query."""
+        v, d = VoiceDesignVersion, VoiceDesign
+        column = d.id if is_uuid(ident) else d.name
+        # The design comes from the same join; its other versions are not loaded.
+        stmt = (select(v).join(v.design).where(d.organization == organization, column == ident)
+                .options(contains_eager(v.design).lazyload(d.versions)))
+        stmt = (stmt.order_by(v.version.desc()).limit(1) if number is None
+                else stmt.where(v.version == number))
+        return self.session.scalars(stmt).first()
 
     def latest_version(self, design: VoiceDesign) -> VoiceDesignVersion | None:
         return design.versions[-1] if design.versions else None

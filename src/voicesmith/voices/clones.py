@@ -81,14 +81,15 @@ def _older_than(when: datetime, seconds: float) -> bool:
 class CloneService:
     def __init__(self, sessions: sessionmaker[Session], blobs: BlobStore, *,
                  stock_cache_path: Path | None = None, sync_wait_s: float = SYNC_WAIT_S,
-                 uploads: UploadCapturer | None = None) -> None:
+                 uploads: UploadCapturer | None = None, capture_nice: int = 0) -> None:
         """``stock_cache_path``: where capture keeps the stock voices' speaker
         embeddings (default: beside the blobs, in the data dir). ``uploads``
-        replaces the capturer (tests)."""
+        replaces the capturer (tests). ``capture_nice`` lowers the capture
+        thread's OS priority, as synthesis's."""
         self._sessions = sessions
         self._blobs = blobs
         self._uploads = uploads or UploadCapturer(
-            stock_cache_path or blobs.root.parent / "stock-embeddings.json")
+            stock_cache_path or blobs.root.parent / "stock-embeddings.json", nice=capture_nice)
         self._sync_wait_s = sync_wait_s
         self._fail_stale_pending()
 

@@ -23,11 +23,25 @@ from voicesmith.errors import BadRequestError, ConflictError, NotFoundError, Val
 from voicesmith.faults import crash_point
 from voicesmith.store.blobs import BlobStore
 from voicesmith.store.models import VoiceDesign, VoiceDesignVersion, utcnow
-from voicesmith.store.repositories import Page, SortKey, UnitOfWork
+from voicesmith.store.repositories import Page, SortKey, UnitOfWork, VersionStats
 from voicesmith.voices.common import check_name, check_provider, discard_sample_if_unreferenced
 from voicesmith.voices.synthesis import SampleSynthesizer
 
 MAX_VERSIONS = 50
+
+
+@dataclass(frozen=True)
+class DesignSummary:
+    """A design as lists show it: the row and what it says of its versions."""
+
+    design: VoiceDesign
+    versions: VersionStats
+
+    @classmethod
+    def of_loaded(cls, design: VoiceDesign) -> DesignSummary:
+        """From a design whose versions are loaded."""
+        numbers = [v.version for v in design.versions]
+        return cls(design, VersionStats(len(numbers), max(numbers, default=None)))
 
 
 @dataclass(frozen=True)
@@ -61,20 +75,24 @@ class DesignService:
             return design
 
     def get_version(self, organization: str, ident: str, version: int | None) -> VoiceDesignVersion:
-        design = self.get(organization, ident)
-        if not design.versions:
-            raise NotFoundError(f"Voice design {ident!r} has no versions")
+        """The version (the latest if ``version`` is None), its design loaded with it."""
+        with UnitOfWork(self._sessions) as uow:
+            found = uow.designs.find_version(organization, ident, version)
+            if found is not None:
+                return found
+            uow.designs.get(organization, ident)  # NotFoundError if the design is not there
         if version is None:
-            return design.versions[-1]
-        found = next((v for v in design.versions if v.version == version), None)
-        if found is None:
-            raise NotFoundError(f"Voice design {ident!r} has no version {version}")
-        return found
+            raise NotFoundError(f"Voice design {ident!r} has no versions")
+        raise NotFoundError(f"Voice design {ident!r} has no version {version}")
 
     def list(self, organization: str, *, name_contains: str | None, sort: SortKey,
-             page: Page) -> tuple[builtins.list[VoiceDesign], int]:
+             page: Page) -> tuple[builtins.list[DesignSummary], int]:
+        """A page of designs, each with its version count and latest version number."""
         with UnitOfWork(self._sessions) as uow:
-            return uow.designs.page(organization, name_contains=name_contains, sort=sort, page=page)
+            designs, total = uow.designs.page(organization, name_contains=name_contains,
+                                              sort=sort, page=page)
+            stats = uow.designs.version_stats([d.id for d in designs])
+        return [DesignSummary(d, stats[d.id]) for d in designs], total
 
     def sample(self, organization: str, ident: str, version: int | None) -> bytes:
         return self._blobs.get(self.get_version(organization, ident, version).sample_key)
@@ -142,7 +160,7 @@ class DesignService:
             uow.commit()
             return version
 
-    def rename(self, organization: str, ident: str, name: str) -> VoiceDesign:
+    def rename(self, organization: str, ident: str, name: str) -> DesignSummary:
         check_name(name)
         with UnitOfWork(self._sessions) as uow:
             design = uow.designs.get(organization, ident)
@@ -152,7 +170,7 @@ class DesignService:
             design.updated_at = utcnow()
             crash_point("rename.before_commit")
             uow.commit()
-            return design
+            return DesignSummary.of_loaded(design)
 
     def delete(self, organization: str, ident: str) -> None:
         with UnitOfWork(self._sessions) as uow:

@@ -3,8 +3,8 @@
 ``SpeechService.open`` validates everything a request can get wrong (text,
 format, sample rate, volume, speed) *before* any audio is produced, so the API
 can still answer with an error status; the returned ``SpeechStream`` is then
-advanced one chunk per ``next()`` (the engine runs one piece per step, holding
-a synthesis slot only for that step, so concurrent streams interleave fairly),
+advanced one chunk per ``next()`` (the engine runs one piece per step, as one
+turn in the synthesis pool, so concurrent streams interleave fairly),
 and ``close()`` stops the work: a client that goes away costs at most the piece
 in progress.
 """
@@ -29,6 +29,7 @@ from voicesmith.store.speech_cache import (
     voice_fingerprint,
 )
 from voicesmith.voices.speaking import SpeakingVoice, speak
+from voicesmith.voices.synthesis import SynthesisPool
 
 MAX_TEXT_CHARS = 100_000
 MIN_SPEED, MAX_SPEED = 0.25, 4.0
@@ -86,10 +87,10 @@ def check_volume(volume: float | None, *, pointer: str) -> float:
 
 
 class SpeechService:
-    def __init__(self, engine: SpeechEngine, slots: threading.BoundedSemaphore,
+    def __init__(self, engine: SpeechEngine, pool: SynthesisPool,
                  cache: SpeechCache | None) -> None:
         self.engine = engine
-        self._slots = slots
+        self._pool = pool
         self._cache = cache
 
     def open(self, req: SpeechRequest, *, output: AudioOutput | None = None) -> SpeechStream:
@@ -106,7 +107,7 @@ class SpeechService:
             if output is None:
                 out.close()
             raise
-        return SpeechStream(chunks, out, writer, cached=cached, slots=self._slots,
+        return SpeechStream(chunks, out, writer, cached=cached, pool=self._pool,
                             owns_output=output is None)
 
     def _chunks(self, req: SpeechRequest) -> tuple[Iterator[AudioChunk], CacheWriter | None, bool]:
@@ -131,12 +132,12 @@ class SpeechStream:
 
     def __init__(self, chunks: Iterator[AudioChunk], output: AudioOutput,
                  writer: CacheWriter | None, *, cached: bool,
-                 slots: threading.BoundedSemaphore, owns_output: bool) -> None:
+                 pool: SynthesisPool, owns_output: bool) -> None:
         self._chunks = chunks
         self.output = output
         self._writer = writer
         self.cached = cached
-        self._slots = slots
+        self._pool = pool
         self._owns_output = owns_output
         self._done = False
         self._closed = False
@@ -188,8 +189,8 @@ class SpeechStream:
     def _next_chunk(self) -> AudioChunk | None:
         if self.cached:
             return next(self._chunks, None)
-        with self._slots:  # one engine pass per slot: concurrent streams take turns
-            return next(self._chunks, None)
+        # One engine pass per turn in the pool: concurrent streams take turns.
+        return self._pool.run(lambda: next(self._chunks, None))
 
     def close(self) -> None:
         """Stop: no further engine pass; an unfinished cache entry is dropped.

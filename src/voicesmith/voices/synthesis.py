@@ -1,15 +1,17 @@
-"""Turning a stored voice and a text into a finished sample, with bounded concurrency."""
+"""Where engine passes run (bounded, fair, at a lower OS priority), and design samples."""
 
 from __future__ import annotations
 
-import threading
-from typing import Any
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, TypeVar
 
 import numpy as np
 
 from voicesmith.audio.wav import encode_wav
 from voicesmith.engine.base import SpeechEngine, VoiceStyle
 from voicesmith.engine.languages import Language
+from voicesmith.engine.priority import lower_thread_priority
 from voicesmith.errors import ValidationError
 from voicesmith.voices.speaking import transformed
 
@@ -17,14 +19,37 @@ from voicesmith.voices.speaking import transformed
 # one token is 80 ms of audio. We keep that meaning so the cap means the same
 # duration here as on Telnyx.
 SECONDS_PER_TOKEN = 0.08
+T = TypeVar("T")
+
+
+class SynthesisPool:
+    """Runs engine work on ``workers`` threads, first come first served, niced by ``nice``.
+
+    Streams submit one piece at a time, so concurrent streams take turns piece
+    by piece: each keeps pace before any one gets ahead. The threads run at a
+    lower OS priority (``engine.priority``), so the event loop answering
+    other requests gets a core as soon as it needs one.
+    """
+
+    def __init__(self, workers: int, *, nice: int = 0) -> None:
+        self.workers = max(1, workers)
+        self._executor = ThreadPoolExecutor(self.workers, thread_name_prefix="synthesis",
+                                            initializer=lower_thread_priority, initargs=(nice,))
+
+    def run(self, work: Callable[[], T]) -> T:
+        """``work()`` on a synthesis thread, once one is free; its exception re-raised here."""
+        return self._executor.submit(work).result()
+
+    def shutdown(self) -> None:
+        self._executor.shutdown(wait=True, cancel_futures=True)
 
 
 class SampleSynthesizer:
-    """Synthesizes design samples; at most ``workers`` at a time share the CPU."""
+    """Synthesizes design samples in the synthesis pool (shared with speech)."""
 
-    def __init__(self, engine: SpeechEngine, workers: int) -> None:
+    def __init__(self, engine: SpeechEngine, pool: SynthesisPool) -> None:
         self.engine = engine
-        self.slots = threading.BoundedSemaphore(max(1, workers))
+        self.pool = pool
 
     def sample_wav(
         self, text: str, voice: VoiceStyle, language: Language, *, max_new_tokens: int,
@@ -35,27 +60,31 @@ class SampleSynthesizer:
         The cap is checked while synthesizing, so an over-long text stops early
         instead of costing its full synthesis; it is never cut short silently.
         """
+        return self.pool.run(lambda: self._sample_wav(text, voice, language, max_new_tokens,
+                                                      transform))
+
+    def _sample_wav(self, text: str, voice: VoiceStyle, language: Language,
+                    max_new_tokens: int, transform: dict[str, Any] | None) -> bytes:
         limit_s = max_new_tokens * SECONDS_PER_TOKEN
         parts: list[np.ndarray] = []
         spoken_s = 0.0
-        with self.slots:
-            chunks = self.engine.synthesize(text, voice, language)
-            if transform:  # the voice's transform, exactly as every speech path applies it
-                chunks = transformed(chunks, transform)
-            try:
-                for chunk in chunks:
-                    parts.append(chunk.samples)
-                    spoken_s += chunk.duration_s
-                    if spoken_s > limit_s:
-                        raise ValidationError(
-                            f"The sample text takes more than {limit_s:.1f} s to speak, "
-                            f"the most that max_new_tokens={max_new_tokens} allows "
-                            f"(one token is {SECONDS_PER_TOKEN * 1000:.0f} ms). "
-                            "Shorten the text or raise max_new_tokens.",
-                            pointer="/max_new_tokens",
-                        )
-            finally:
-                chunks.close()  # type: ignore[attr-defined]
+        chunks = self.engine.synthesize(text, voice, language)
+        if transform:  # the voice's transform, exactly as every speech path applies it
+            chunks = transformed(chunks, transform)
+        try:
+            for chunk in chunks:
+                parts.append(chunk.samples)
+                spoken_s += chunk.duration_s
+                if spoken_s > limit_s:
+                    raise ValidationError(
+                        f"The sample text takes more than {limit_s:.1f} s to speak, "
+                        f"the most that max_new_tokens={max_new_tokens} allows "
+                        f"(one token is {SECONDS_PER_TOKEN * 1000:.0f} ms). "
+                        "Shorten the text or raise max_new_tokens.",
+                        pointer="/max_new_tokens",
+                    )
+        finally:
+            chunks.close()  # type: ignore[attr-defined]
         if not parts:
             raise ValidationError("The text has nothing to speak", pointer="/text")
         return encode_wav(np.concatenate(parts), self.engine.sample_rate)

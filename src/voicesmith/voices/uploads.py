@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 from voicesmith.cloning.availability import missing_packages_error, require_capture
 from voicesmith.engine.base import SpeechEngine, VoiceStyle
 from voicesmith.engine.languages import Language, resolve_language
+from voicesmith.engine.priority import lower_thread_priority
 from voicesmith.errors import BusyError, ValidationError
 from voicesmith.voices.common import SUPPORTED_MODELS
 
@@ -68,10 +69,12 @@ class CapturedUpload:
 class UploadCapturer:
     """Checks upload requests and runs captures, sharing one stock-embedding index."""
 
-    def __init__(self, stock_cache_path: Path | None) -> None:
+    def __init__(self, stock_cache_path: Path | None, *, nice: int = 0) -> None:
+        """``nice``: how much lower the capture thread's OS priority is (engine.priority)."""
         self._cache_path = stock_cache_path
         self._lock = threading.Lock()
-        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="voice-capture")
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="voice-capture",
+                                            initializer=lower_thread_priority, initargs=(nice,))
         self._queued = 0
         self._index_lock = threading.Lock()
         self._index: tuple[int, Any] | None = None  # (id(engine), StockIndex)

@@ -12,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import base64
 import json
-import threading
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from typing import Any
@@ -29,6 +28,7 @@ from voicesmith.voices.live_frames import ClientGone
 from voicesmith.voices.live_speech import LiveSpeech, LiveSpeechOptions
 from voicesmith.voices.speaking import SpeakingVoice
 from voicesmith.voices.speech import SpeechService
+from voicesmith.voices.synthesis import SynthesisPool
 
 GUARD_S = 60.0  # a session that hangs fails instead of stalling the suite
 INIT = {"text": " "}
@@ -110,7 +110,7 @@ def service(tmp_path_factory: pytest.TempPathFactory) -> SpeechService:
     model = build_tiny_kokoro_model(tmp_path_factory.mktemp("m") / "tiny.onnx")
     engine = KokoroEngine(model, {"af_test": StockVoice("af_test", AMERICAN_ENGLISH, "female",
                                                         fake_pack(1))}, intra_op_threads=1)
-    return SpeechService(engine, threading.BoundedSemaphore(2), None)
+    return SpeechService(engine, SynthesisPool(2), None)
 
 
 @pytest.fixture(scope="module")

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import threading
 from pathlib import Path
 
 import numpy as np
@@ -16,6 +15,7 @@ from voicesmith.errors import ValidationError
 from voicesmith.store.speech_cache import SpeechCache
 from voicesmith.voices.speaking import SpeakingVoice, split_speed
 from voicesmith.voices.speech import MAX_TEXT_CHARS, SpeechRequest, SpeechService
+from voicesmith.voices.synthesis import SynthesisPool
 
 TEXT = "First sentence here. Second sentence, with a clause. Third one to end."
 
@@ -31,7 +31,7 @@ def engine(tmp_path_factory: pytest.TempPathFactory) -> KokoroEngine:
 def service(engine: KokoroEngine, tmp_path: Path) -> SpeechService:
     cache = SpeechCache(tmp_path / "cache", max_bytes=50_000_000, max_entry_seconds=600,
                         sample_rate=engine.sample_rate)
-    return SpeechService(engine, threading.BoundedSemaphore(2), cache)
+    return SpeechService(engine, SynthesisPool(2), cache)
 
 
 def voice(engine: KokoroEngine) -> SpeakingVoice:
@@ -112,7 +112,7 @@ def test_speed_beyond_the_engines_range_changes_duration(service: SpeechService,
 def test_long_entries_stream_uncached(engine: KokoroEngine, tmp_path: Path) -> None:
     cache = SpeechCache(tmp_path / "c", max_bytes=10**9, max_entry_seconds=0.01,
                         sample_rate=engine.sample_rate)
-    svc = SpeechService(engine, threading.BoundedSemaphore(1), cache)
+    svc = SpeechService(engine, SynthesisPool(1), cache)
     data, _ = whole(svc, SpeechRequest(TEXT, voice(engine), format="pcm"))
     assert len(np.frombuffer(data, np.int16)) > 0
     assert not whole(svc, SpeechRequest(TEXT, voice(engine), format="pcm"))[1]
