@@ -41,10 +41,11 @@ class Settings(BaseSettings):
     # two syntheses at once, or anything else on the cores); on may suit a
     # machine that runs one synthesis at a time and nothing else.
     onnx_spinning: bool = False
-    # How much lower the OS priority of synthesis threads (and onnxruntime's) is
-    # than request handling's, as a nice increment (0: the same; Linux only):
-    # reads are answered at once while both cores synthesize.
-    synthesis_nice: Annotated[int, Field(ge=0, le=19)] = 10
+    # Synthesis threads (and onnxruntime's) always yield to request handling
+    # (SCHED_BATCH, engine.priority); a nice increment on top also yields their
+    # CPU share to every other process on the machine: for a machine whose other
+    # work matters more than speech. 0 (the default): a fair share.
+    synthesis_nice: Annotated[int, Field(ge=0, le=19)] = 0
 
     # Unreferenced audio files older than this are removed at start (a crash
     # mid-write leaves one); younger ones may be another server's write in flight.

@@ -76,8 +76,8 @@ def create_app(settings: Settings | None = None, engine: SpeechEngine | None = N
         from voicesmith.design.traits import load_vocabulary
         from voicesmith.engine.loader import load_engine
 
-        # Loaded from a niced thread: onnxruntime's own threads, started with
-        # the session, inherit its lower priority (engine.priority).
+        # Loaded from a demoted thread: onnxruntime's own threads, started with
+        # the session, inherit its scheduling (engine.priority).
         loaded = engine or call_at_lower_priority(settings.synthesis_nice,
                                                    lambda: load_engine(settings))
         app.state.services = build_services(settings, loaded)

@@ -1,12 +1,19 @@
-"""Running engine work at a lower OS priority than request handling.
+"""Running engine work so that request handling goes first.
 
 Synthesis keeps both cores busy for seconds; the event loop that answers
 reads needs a few milliseconds of one. Linux schedules each thread on its
-own, with its own nice value, and a thread inherits its creator's: so the
-threads that run engine passes, and the onnxruntime thread pool (created
-with the session), are niced, and the scheduler hands a core to request
-handling as soon as it has work. Elsewhere a nice value belongs to the whole
-process, so nothing is changed there.
+own, and a thread inherits its creator's scheduling: so the threads that run
+engine passes, and the onnxruntime thread pool (created with the session),
+are demoted, and the scheduler hands a core to request handling as soon as it
+wakes up with work.
+
+Demoted means SCHED_BATCH: such a thread does not preempt others when it
+wakes, and is preempted by normal threads that wake, but keeps its fair share
+of the CPU. A nice value (``nice`` > 0, off by default) would also lower that
+share against every other process on the machine: on a machine shared with
+other work, speech would then slow to a crawl (seen: a design sample took
+over a minute with two other busy processes at nice 10). Elsewhere than
+Linux these settings belong to the whole process, so nothing is changed.
 """
 
 from __future__ import annotations
@@ -20,32 +27,39 @@ from typing import TypeVar
 
 T = TypeVar("T")
 log = logging.getLogger("voicesmith")
+_LINUX = sys.platform.startswith("linux")
 
 
-def lower_thread_priority(nice: int) -> None:
-    """Raise the calling thread's nice value by ``nice`` (0: leave it; Linux only).
+def lower_thread_priority(nice: int = 0) -> None:
+    """Demote the calling thread (SCHED_BATCH), and raise its nice value by ``nice``.
 
-    Raising needs no privilege (lowering it back would), so a thread that was
-    niced stays so: only threads that do nothing else are niced.
+    Both need no privilege (undoing them would), so a demoted thread stays so:
+    only threads that do nothing else are demoted.
     """
-    if nice <= 0 or not sys.platform.startswith("linux"):
+    if not _LINUX:
         return
     tid = threading.get_native_id()
     try:
-        current = os.getpriority(os.PRIO_PROCESS, tid)
-        os.setpriority(os.PRIO_PROCESS, tid, min(19, current + nice))
+        os.sched_setscheduler(tid, os.SCHED_BATCH, os.sched_param(0))
+        if nice > 0:
+            os.setpriority(os.PRIO_PROCESS, tid, min(19, os.getpriority(os.PRIO_PROCESS, tid) + nice))
     except OSError as exc:  # a sandbox may forbid it; synthesis still works
         log.warning("could not lower the synthesis threads' priority: %s", exc)
 
 
 def thread_nice() -> int:
     """The calling thread's nice value (the process's outside Linux)."""
-    who = threading.get_native_id() if sys.platform.startswith("linux") else 0
+    who = threading.get_native_id() if _LINUX else 0
     return os.getpriority(os.PRIO_PROCESS, who)
 
 
+def thread_policy() -> int:
+    """The calling thread's scheduling policy (``os.SCHED_*``; Linux)."""
+    return os.sched_getscheduler(threading.get_native_id() if _LINUX else 0)
+
+
 def call_at_lower_priority(nice: int, fn: Callable[[], T]) -> T:
-    """``fn()`` in a new thread niced by ``nice``; threads it starts inherit that."""
+    """``fn()`` in a new, demoted thread (``lower_thread_priority``); threads it starts inherit that."""
     result: list[T] = []
     error: list[BaseException] = []
 

@@ -1,4 +1,4 @@
-"""Where engine passes run (bounded, fair, at a lower OS priority), and design samples."""
+"""Where engine passes run (bounded, fair, yielding to request handling), and design samples."""
 
 from __future__ import annotations
 
@@ -23,12 +23,12 @@ T = TypeVar("T")
 
 
 class SynthesisPool:
-    """Runs engine work on ``workers`` threads, first come first served, niced by ``nice``.
+    """Runs engine work on ``workers`` demoted threads (``engine.priority``), first come first served.
 
     Streams submit one piece at a time, so concurrent streams take turns piece
-    by piece: each keeps pace before any one gets ahead. The threads run at a
-    lower OS priority (``engine.priority``), so the event loop answering
-    other requests gets a core as soon as it needs one.
+    by piece: each keeps pace before any one gets ahead. The threads yield to
+    request handling (SCHED_BATCH, plus ``nice`` if set), so the event loop
+    answering other requests gets a core as soon as it needs one.
     """
 
     def __init__(self, workers: int, *, nice: int = 0) -> None:

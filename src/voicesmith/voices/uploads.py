@@ -70,7 +70,7 @@ class UploadCapturer:
     """Checks upload requests and runs captures, sharing one stock-embedding index."""
 
     def __init__(self, stock_cache_path: Path | None, *, nice: int = 0) -> None:
-        """``nice``: how much lower the capture thread's OS priority is (engine.priority)."""
+        """The capture thread is demoted as synthesis's, ``nice`` included (engine.priority)."""
         self._cache_path = stock_cache_path
         self._lock = threading.Lock()
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="voice-capture",

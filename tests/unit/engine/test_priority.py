@@ -1,47 +1,65 @@
-"""Engine work runs niced; request handling keeps its priority."""
+"""Engine work is demoted; request handling keeps its priority."""
 
 from __future__ import annotations
 
+import os
 import sys
 import threading
 
 import pytest
 
-from voicesmith.engine.priority import call_at_lower_priority, lower_thread_priority, thread_nice
+from voicesmith.engine.priority import (
+    call_at_lower_priority,
+    lower_thread_priority,
+    thread_nice,
+    thread_policy,
+)
 
 linux_only = pytest.mark.skipif(not sys.platform.startswith("linux"),
-                                reason="per-thread nice values are Linux's")
+                                reason="per-thread scheduling is Linux's")
 
 
-@linux_only
-def test_only_the_calling_thread_is_niced() -> None:
-    before = thread_nice()
-    seen: list[int] = []
-
-    def work() -> None:
-        lower_thread_priority(5)
-        seen.append(thread_nice())
-
-    worker = threading.Thread(target=work)
+def _in_thread(fn):  # type: ignore[no-untyped-def]
+    seen: list[object] = []
+    worker = threading.Thread(target=lambda: seen.append(fn()))
     worker.start()
     worker.join()
-    assert seen == [min(19, before + 5)]
-    assert thread_nice() == before
+    return seen[0]
 
 
 @linux_only
-def test_threads_started_by_a_niced_call_inherit_its_priority() -> None:
+def test_only_the_calling_thread_is_demoted_and_keeps_its_share() -> None:
+    before = (thread_policy(), thread_nice())
+
+    def work() -> tuple[int, int]:
+        lower_thread_priority()
+        return thread_policy(), thread_nice()
+
+    # Batch scheduling, the same nice: a fair share against other processes.
+    assert _in_thread(work) == (os.SCHED_BATCH, before[1])
+    assert (thread_policy(), thread_nice()) == before
+
+
+@linux_only
+def test_a_nice_value_is_added_only_when_asked() -> None:
     before = thread_nice()
 
-    def starts_a_thread() -> int:
-        inner: list[int] = []
-        child = threading.Thread(target=lambda: inner.append(thread_nice()))
-        child.start()
-        child.join()
-        return inner[0]
+    def work() -> int:
+        lower_thread_priority(5)
+        return thread_nice()
 
-    assert call_at_lower_priority(7, starts_a_thread) == min(19, before + 7)
-    assert thread_nice() == before
+    assert _in_thread(work) == min(19, before + 5)
+
+
+@linux_only
+def test_threads_started_by_a_demoted_call_inherit_it() -> None:
+    before = thread_policy()
+
+    def starts_a_thread() -> object:
+        return _in_thread(thread_policy)
+
+    assert call_at_lower_priority(0, starts_a_thread) == os.SCHED_BATCH
+    assert thread_policy() == before
 
 
 def test_a_failing_call_raises_in_the_caller() -> None:
@@ -49,8 +67,4 @@ def test_a_failing_call_raises_in_the_caller() -> None:
         raise KeyError("no model")
 
     with pytest.raises(KeyError, match="no model"):
-        call_at_lower_priority(3, fails)
-
-
-def test_zero_changes_nothing() -> None:
-    assert call_at_lower_priority(0, thread_nice) == thread_nice()
+        call_at_lower_priority(0, fails)

@@ -1,14 +1,15 @@
-"""The synthesis pool: bounded, first come first served, niced, errors passed back."""
+"""The synthesis pool: bounded, first come first served, demoted, errors passed back."""
 
 from __future__ import annotations
 
+import os
 import sys
 import threading
 import time
 
 import pytest
 
-from voicesmith.engine.priority import thread_nice
+from voicesmith.engine.priority import thread_nice, thread_policy
 from voicesmith.voices.synthesis import SynthesisPool
 
 
@@ -63,10 +64,13 @@ def test_an_error_is_raised_in_the_caller() -> None:
     pool.shutdown()
 
 
-@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="per-thread nice is Linux's")
-def test_work_runs_niced_and_the_caller_is_not() -> None:
-    before = thread_nice()
-    pool = SynthesisPool(1, nice=4)
-    assert pool.run(thread_nice) == min(19, before + 4)
-    assert thread_nice() == before
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="per-thread scheduling is Linux's")
+def test_work_runs_demoted_and_the_caller_does_not() -> None:
+    before = (thread_policy(), thread_nice())
+    pool = SynthesisPool(1)
+    assert pool.run(lambda: (thread_policy(), thread_nice())) == (os.SCHED_BATCH, before[1])
     pool.shutdown()
+    niced = SynthesisPool(1, nice=4)
+    assert niced.run(thread_nice) == min(19, before[1] + 4)
+    niced.shutdown()
+    assert (thread_policy(), thread_nice()) == before
