@@ -11,8 +11,9 @@ Demoted means SCHED_BATCH: such a thread does not preempt others when it
 wakes, and is preempted by normal threads that wake, but keeps its fair share
 of the CPU. A nice value (``nice`` > 0, off by default) would also lower that
 share against every other process on the machine: on a machine shared with
-other work, speech would then slow to a crawl (seen: a design sample took
-over a minute with two other busy processes at nice 10). Elsewhere than
+other work, speech would then slow to a crawl (seen: at nice 10, with two
+other processes keeping both cores busy, real-model design requests in the
+suite failed, most likely on the SDK's 60 s timeout). Elsewhere than
 Linux these settings belong to the whole process, so nothing is changed.
 """
 
