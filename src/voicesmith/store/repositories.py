@@ -49,6 +49,8 @@ class _NamedRepository(Generic[_Named]):
 
     model: type[_Named]
     noun: str  # what a user calls it, for "not found" errors
+    # Loader options for listed rows (what a list page never shows is not loaded).
+    list_options: tuple = ()
 
     def __init__(self, session: Session) -> None:
         self.session = session
@@ -104,9 +106,6 @@ class _NamedRepository(Generic[_Named]):
         total = self.session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
         return [], total
 
-    # Loader options for listed rows (what a list page never shows is not loaded).
-    list_options: tuple = ()
-
 
 class DesignRepository(_NamedRepository[VoiceDesign]):
     model = VoiceDesign
@@ -144,6 +143,7 @@ class DesignRepository(_NamedRepository[VoiceDesign]):
 class CloneRepository(_NamedRepository[VoiceClone]):
     model = VoiceClone
     noun = "Voice clone"
+    list_options = (defer(VoiceClone.style),)  # half a megabyte each, never listed
 
     def all(self, organization: str) -> list[VoiceClone]:
         """Every clone of an organization, newest first, without loading their voices."""
