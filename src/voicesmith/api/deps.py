@@ -65,7 +65,10 @@ def authorize(services: Services, token: str | None, access: Access) -> str:
 _READ_METHODS = frozenset({"GET", "HEAD"})
 
 
-def get_organization(
+# Authentication is one indexed read of a local database (WAL: readers never wait
+# for a writer), so it runs on the event loop: a thread-pool hop cost every
+# request more than the lookup itself.
+async def get_organization(
     request: Request,
     services: ServicesDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
@@ -74,7 +77,7 @@ def get_organization(
     return authorize(services, credentials.credentials if credentials else None, access)
 
 
-def get_speaker_organization(
+async def get_speaker_organization(
     services: ServicesDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> str:

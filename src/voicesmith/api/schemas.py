@@ -15,9 +15,9 @@ from voicesmith.api.constraints import (
     auto_language_rule,
     language_rules,
 )
-from voicesmith.store.models import VoiceClone, VoiceDesignVersion
+from voicesmith.store.models import VoiceClone
+from voicesmith.store.read_queries import DesignSummary, DesignVersionView
 from voicesmith.voices.common import SUPPORTED_MODELS
-from voicesmith.voices.designs import DesignSummary
 
 T = TypeVar("T")
 PROVIDER_WIRE_NAME = "Telnyx"
@@ -153,9 +153,8 @@ class VoiceDesignSummaryData(Timestamped):
 
     @classmethod
     def of(cls, summary: DesignSummary) -> VoiceDesignSummaryData:
-        design = summary.design
-        return cls(id=design.id, name=design.name, created_at=design.created_at,
-                   updated_at=design.updated_at, latest_version=summary.versions.latest,
+        return cls(id=summary.id, name=summary.name, created_at=summary.created_at,
+                   updated_at=summary.updated_at, latest_version=summary.versions.latest,
                    version_count=summary.versions.count)
 
 
@@ -178,13 +177,12 @@ class VoiceDesignData(Timestamped):
     voice: dict[str, Any]
 
     @classmethod
-    def of(cls, version: VoiceDesignVersion) -> VoiceDesignData:
-        design = version.design
+    def of(cls, version: DesignVersionView) -> VoiceDesignData:
         return cls(
-            id=design.id, name=design.name, version=version.version, text=version.text,
+            id=version.design_id, name=version.name, version=version.version, text=version.text,
             prompt=version.prompt, language=version.language,
             voice_sample_size=version.sample_size, version_created_at=version.created_at,
-            created_at=design.created_at, updated_at=design.updated_at,
+            created_at=version.design_created_at, updated_at=version.design_updated_at,
             provider_voice_id=version.id, voice_traits=version.traits,
             parameters=version.parameters,
             # The recipe records the speed and blend; the style blob itself stays unread.

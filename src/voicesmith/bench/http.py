@@ -13,12 +13,12 @@ import json
 import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import httpx
 
 from voicesmith.bench.probes import Streamed, percentile
+from voicesmith.bench.read_load import run_reads
 from voicesmith.engine.base import SAMPLE_RATE
 
 SPEECH_PATH = "/text-to-speech/speech"
@@ -120,24 +120,17 @@ class HttpSystem:
     def read_latency(self, ids: list[str], clients: int, per_client: int,
                      background: Callable[[threading.Event], None] | None = None,
                      background_threads: int = 1) -> dict[str, dict[str, float]]:
-        """p50/p99 ms of design list and retrieve, ``clients`` threads at once.
+        """p50/p99 ms of design list and retrieve, ``clients`` connections at once.
 
+        The reads come from a lean asyncio client (bench.read_load), not from
+        httpx threads, so that the client's own CPU does not set the figure.
         ``background`` (e.g. a speech stream) runs in ``background_threads``
         threads alongside until the reads end, so the figure is latency under
         load, not on an idle server. ``["all"]["per_s"]`` is the reads' throughput.
         """
-        times: dict[str, list[float]] = {"list": [], "retrieve": []}
-        lock = threading.Lock()
-
-        def client(n: int) -> None:
-            for i in range(per_client):
-                kind = "list" if (n + i) % 2 == 0 else "retrieve"
-                path = "/voice_designs" if kind == "list" else f"/voice_designs/{ids[i % len(ids)]}"
-                t0 = time.perf_counter()
-                self.client.get(path).raise_for_status()
-                with lock:
-                    times[kind].append((time.perf_counter() - t0) * 1000)
-
+        plans = [[("list", "/voice_designs") if (n + i) % 2 == 0
+                  else ("retrieve", f"/voice_designs/{ids[i % len(ids)]}")
+                  for i in range(per_client)] for n in range(clients)]
         stop = threading.Event()
         loads = [threading.Thread(target=background, args=(stop,), daemon=True)
                  for _ in range(background_threads if background else 0)]
@@ -145,17 +138,15 @@ class HttpSystem:
             load.start()
         if loads:
             time.sleep(1.0)  # the streams are synthesizing before the first read
-        t0 = time.perf_counter()
         try:
-            with ThreadPoolExecutor(clients) as pool:
-                list(pool.map(client, range(clients)))
+            measured = run_reads(self.url, self.key, plans)
         finally:
-            wall = time.perf_counter() - t0
             stop.set()
             for load in loads:
                 load.join()
+        times = {kind: measured.by_kind.get(kind, []) for kind in ("list", "retrieve")}
         every = times["list"] + times["retrieve"]
         return {**{k: {"p50": percentile(v, 50), "p99": percentile(v, 99), "n": len(v)}
                    for k, v in times.items()},
                 "all": {"p50": percentile(every, 50), "p99": percentile(every, 99),
-                        "n": len(every), "per_s": len(every) / wall}}
+                        "n": len(every), "per_s": len(every) / measured.wall_s}}

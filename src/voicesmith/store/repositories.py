@@ -14,13 +14,14 @@ from typing import Generic, Literal, TypeVar
 
 from sqlalchemy import Select, func, select
 from sqlalchemy.exc import DBAPIError, IntegrityError
-from sqlalchemy.orm import Session, contains_eager, defer, raiseload, sessionmaker
+from sqlalchemy.orm import Session, defer, raiseload, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
 from voicesmith.errors import ConflictError, NotFoundError
 from voicesmith.ids import is_uuid
 from voicesmith.store.database import domain_error
 from voicesmith.store.models import ApiKey, VoiceClone, VoiceDesign, VoiceDesignVersion
+from voicesmith.store.read_queries import MAX_OFFSET
 
 SortKey = Literal["name", "-name", "created_at", "-created_at"]
 Named = TypeVar("Named", VoiceDesign, VoiceClone)
@@ -33,16 +34,6 @@ class Page:
 
 
 _Named = TypeVar("_Named", VoiceDesign, VoiceClone)
-_MAX_OFFSET = 2**62  # SQLite's OFFSET is a signed 64-bit integer
-
-
-@dataclass(frozen=True)
-class VersionStats:
-    """What a design's summary says of its versions, without loading them."""
-
-    count: int
-    latest: int | None
-
 
 class _NamedRepository(Generic[_Named]):
     """Lookup, listing and paging shared by designs and clones (org-scoped, named)."""
@@ -92,7 +83,7 @@ class _NamedRepository(Generic[_Named]):
         offset = (page.number - 1) * page.size
         column = model.name if sort.lstrip("-") == "name" else model.created_at
         order = column.desc() if sort.startswith("-") else column.asc()
-        if offset <= _MAX_OFFSET:
+        if offset <= MAX_OFFSET:
             # The page and the total in one query (a window count over every match);
             # the id breaks ties so that paging is stable across requests.
             total_col = func.count().over().label("total")
@@ -111,27 +102,6 @@ class DesignRepository(_NamedRepository[VoiceDesign]):
     model = VoiceDesign
     noun = "Voice design"
     list_options = (raiseload(VoiceDesign.versions),)
-
-    def version_stats(self, design_ids: Sequence[str]) -> dict[str, VersionStats]:
-        """Each design's version count and latest number, in one query."""
-        v = VoiceDesignVersion
-        rows = self.session.execute(
-            select(v.design_id, func.count(), func.max(v.version))
-            .where(v.design_id.in_(design_ids)).group_by(v.design_id)).all()
-        found = {row[0]: VersionStats(int(row[1]), int(row[2])) for row in rows}
-        return {i: found.get(i, VersionStats(0, None)) for i in design_ids}
-
-    def find_version(self, organization: str, ident: str,
-                     number: int | None) -> VoiceDesignVersion | None:
-        """One version (the latest if ``number`` is None) with its design, in one query."""
-        v, d = VoiceDesignVersion, VoiceDesign
-        column = d.id if is_uuid(ident) else d.name
-        # The design comes from the same join; its other versions are not loaded.
-        stmt = (select(v).join(v.design).where(d.organization == organization, column == ident)
-                .options(contains_eager(v.design).lazyload(d.versions)))
-        stmt = (stmt.order_by(v.version.desc()).limit(1) if number is None
-                else stmt.where(v.version == number))
-        return self.session.scalars(stmt).first()
 
     def latest_version(self, design: VoiceDesign) -> VoiceDesignVersion | None:
         return design.versions[-1] if design.versions else None
@@ -156,10 +126,6 @@ class CloneRepository(_NamedRepository[VoiceClone]):
 class KeyRepository:
     def __init__(self, session: Session) -> None:
         self.session = session
-
-    def by_prefix(self, prefix: str) -> list[ApiKey]:
-        """Keys whose shown (non-secret) prefix is ``prefix``: candidates to verify."""
-        return list(self.session.scalars(select(ApiKey).where(ApiKey.prefix == prefix)))
 
     def all(self) -> list[ApiKey]:
         return list(self.session.scalars(select(ApiKey).order_by(ApiKey.created_at)))

@@ -23,25 +23,12 @@ from voicesmith.errors import BadRequestError, ConflictError, NotFoundError, Val
 from voicesmith.faults import crash_point
 from voicesmith.store.blobs import BlobStore
 from voicesmith.store.models import VoiceDesign, VoiceDesignVersion, utcnow
-from voicesmith.store.repositories import Page, SortKey, UnitOfWork, VersionStats
+from voicesmith.store.read_queries import DesignSummary, DesignVersionView, ReadQueries
+from voicesmith.store.repositories import Page, SortKey, UnitOfWork
 from voicesmith.voices.common import check_name, check_provider, discard_sample_if_unreferenced
 from voicesmith.voices.synthesis import SampleSynthesizer
 
 MAX_VERSIONS = 50
-
-
-@dataclass(frozen=True)
-class DesignSummary:
-    """A design as lists show it: the row and what it says of its versions."""
-
-    design: VoiceDesign
-    versions: VersionStats
-
-    @classmethod
-    def of_loaded(cls, design: VoiceDesign) -> DesignSummary:
-        """From a design whose versions are loaded."""
-        numbers = [v.version for v in design.versions]
-        return cls(design, VersionStats(len(numbers), max(numbers, default=None)))
 
 
 @dataclass(frozen=True)
@@ -64,6 +51,7 @@ class DesignService:
         synthesizer: SampleSynthesizer,
     ) -> None:
         self._sessions = sessions
+        self._reads = ReadQueries.of(sessions)
         self._blobs = blobs
         self._synth = synthesizer
 
@@ -74,13 +62,12 @@ class DesignService:
             design = uow.designs.get(organization, ident)
             return design
 
-    def get_version(self, organization: str, ident: str, version: int | None) -> VoiceDesignVersion:
-        """The version (the latest if ``version`` is None), its design loaded with it."""
-        with UnitOfWork(self._sessions) as uow:
-            found = uow.designs.find_version(organization, ident, version)
-            if found is not None:
-                return found
-            uow.designs.get(organization, ident)  # NotFoundError if the design is not there
+    def get_version(self, organization: str, ident: str, version: int | None) -> DesignVersionView:
+        """The version (the latest if ``version`` is None) with its design's name and times."""
+        found = self._reads.design_version(organization, ident, version)
+        if found is not None:
+            return found
+        self.get(organization, ident)  # NotFoundError if the design is not there
         if version is None:
             raise NotFoundError(f"Voice design {ident!r} has no versions")
         raise NotFoundError(f"Voice design {ident!r} has no version {version}")
@@ -88,11 +75,8 @@ class DesignService:
     def list(self, organization: str, *, name_contains: str | None, sort: SortKey,
              page: Page) -> tuple[builtins.list[DesignSummary], int]:
         """A page of designs, each with its version count and latest version number."""
-        with UnitOfWork(self._sessions) as uow:
-            designs, total = uow.designs.page(organization, name_contains=name_contains,
-                                              sort=sort, page=page)
-            stats = uow.designs.version_stats([d.id for d in designs])
-        return [DesignSummary(d, stats[d.id]) for d in designs], total
+        return self._reads.design_page(organization, name_contains=name_contains, sort=sort,
+                                       number=page.number, size=page.size)
 
     def sample(self, organization: str, ident: str, version: int | None) -> bytes:
         return self._blobs.get(self.get_version(organization, ident, version).sample_key)

@@ -27,6 +27,7 @@ from voicesmith.errors import (
     ValidationError,
 )
 from voicesmith.store.models import ApiKey, utcnow
+from voicesmith.store.read_queries import KeyRow, ReadQueries
 from voicesmith.store.repositories import UnitOfWork
 
 KEY_PREFIX = "vsk_"
@@ -76,7 +77,7 @@ class KeyInfo:
                 "(voicesmith keys create NAME).")
 
 
-def _info(key: ApiKey) -> KeyInfo:
+def _info(key: ApiKey | KeyRow) -> KeyInfo:
     return KeyInfo(key.id, key.name, key.organization, key.prefix, key.created_at, key.revoked_at,
                    Scope(key.scope))
 
@@ -84,6 +85,7 @@ def _info(key: ApiKey) -> KeyInfo:
 class KeyService:
     def __init__(self, sessions: sessionmaker[Session]) -> None:
         self._sessions = sessions
+        self._reads = ReadQueries.of(sessions)
 
     def create(self, name: str, organization: str = DEFAULT_ORGANIZATION,
                *, scope: Scope = Scope.FULL) -> tuple[str, KeyInfo]:
@@ -118,19 +120,20 @@ class KeyService:
         if not plaintext:
             raise AuthenticationError("Missing API key: send 'Authorization: Bearer <key>'")
         presented = hash_key(plaintext).encode()
-        with UnitOfWork(self._sessions) as uow:
-            # Found by the shown prefix (public: `keys list` prints it), never by the
-            # secret: the lookup's timing can only tell whether such a prefix exists.
-            # The secret is checked in constant time against every candidate's hash,
-            # all of them compared whatever matches, so neither the comparison nor
-            # the number of comparisons depends on how much of the secret is right.
-            match = None
-            for key in uow.keys.by_prefix(plaintext[:SHOWN_PREFIX_CHARS]):
-                if hmac.compare_digest(key.key_hash.encode(), presented):
-                    match = key
-            if match is None or match.revoked_at is not None:
-                raise AuthenticationError("The API key is not valid or has been revoked")
-            return _info(match)
+        # Found by the shown prefix (public: `keys list` prints it), never by the
+        # secret: the lookup's timing can only tell whether such a prefix exists.
+        # The secret is checked in constant time against every candidate's hash,
+        # all of them compared whatever matches, so neither the comparison nor
+        # the number of comparisons depends on how much of the secret is right.
+        # Read on every request, not cached: a key revoked by `voicesmith keys
+        # revoke` (another process) is refused at once.
+        match = None
+        for key in self._reads.keys_by_prefix(plaintext[:SHOWN_PREFIX_CHARS]):
+            if hmac.compare_digest(key.key_hash.encode(), presented):
+                match = key
+        if match is None or match.revoked_at is not None:
+            raise AuthenticationError("The API key is not valid or has been revoked")
+        return _info(match)
 
     def has_active_key(self) -> bool:
         with UnitOfWork(self._sessions) as uow:

@@ -11,6 +11,7 @@ from starlette.concurrency import run_in_threadpool
 
 from voicesmith.api.deps import ListQueryDep, OrganizationDep, ServicesDep
 from voicesmith.api.openapi import audio_content, error_responses, id_links
+from voicesmith.api.responses import json_response
 from voicesmith.api.schemas import (
     DataEnvelope,
     ListEnvelope,
@@ -88,17 +89,19 @@ async def create_voice_clone_from_upload(request: Request, response: Response,
     return DataEnvelope(data=VoiceCloneData.of(clone))
 
 
+# A list only reads, so it runs on the event loop (as design reads do); retrieving a
+# clone may mark a stale capture failed, a write, so it stays in the thread pool.
 @router.get("", response_model=ListEnvelope[VoiceCloneData], responses=error_responses())
-def list_voice_clones(
+async def list_voice_clones(
     org: OrganizationDep, services: ServicesDep, query: ListQueryDep,
     filter_provider: Annotated[Literal["telnyx", "minimax", "Telnyx", "Minimax"] | None,
                                Query(alias="filter[provider]")] = None,
-) -> ListEnvelope[VoiceCloneData]:
+) -> Response:
     clones, total = services.clones.list(org, name_contains=query.name_contains,
                                          provider=filter_provider, sort=query.sort,
                                          page=query.page)
-    return ListEnvelope.of([VoiceCloneData.of(c) for c in clones], total=total,
-                           number=query.page.number, size=query.page.size)
+    return json_response(ListEnvelope.of([VoiceCloneData.of(c) for c in clones], total=total,
+                                         number=query.page.number, size=query.page.size))
 
 
 @router.get("/{id}", response_model=DataEnvelope[VoiceCloneData],

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Path, Query, Response, status
 
 from voicesmith.api.deps import ListQueryDep, OrganizationDep, ServicesDep
 from voicesmith.api.openapi import audio_content, error_responses, id_links
+from voicesmith.api.responses import json_response
 from voicesmith.api.schemas import (
     DataEnvelope,
     ListEnvelope,
@@ -17,6 +18,7 @@ from voicesmith.api.schemas import (
     VoiceDesignSummaryData,
 )
 from voicesmith.design.sampling import SamplingParams
+from voicesmith.store.read_queries import DesignVersionView
 from voicesmith.voices.designs import DesignRequest
 
 router = APIRouter(prefix="/voice_designs", tags=["Voice Designs"])
@@ -44,25 +46,29 @@ def create_voice_design(body: VoiceDesignCreate, org: OrganizationDep,
         prompt=body.prompt, text=body.text, name=body.name, voice_design_id=body.voice_design_id,
         language=body.language, params=params, max_new_tokens=body.max_new_tokens,
         provider=body.provider))
-    return DataEnvelope(data=VoiceDesignData.of(version))
+    return DataEnvelope(data=VoiceDesignData.of(DesignVersionView.of(version)))
 
 
+# Reads are ``async``: a few indexed reads of the local database (WAL: never waiting
+# for a writer) cost less on the event loop than the hop to a worker thread did.
 @router.get("", response_model=ListEnvelope[VoiceDesignSummaryData],
             responses=error_responses())
-def list_voice_designs(org: OrganizationDep, services: ServicesDep,
-                       query: ListQueryDep) -> ListEnvelope[VoiceDesignSummaryData]:
+async def list_voice_designs(org: OrganizationDep, services: ServicesDep,
+                             query: ListQueryDep) -> Response:
     designs, total = services.designs.list(org, name_contains=query.name_contains,
                                            sort=query.sort, page=query.page)
-    return ListEnvelope.of([VoiceDesignSummaryData.of(d) for d in designs], total=total,
-                           number=query.page.number, size=query.page.size)
+    return json_response(ListEnvelope.of([VoiceDesignSummaryData.of(d) for d in designs],
+                                         total=total, number=query.page.number,
+                                         size=query.page.size))
 
 
 @router.get("/{id}", response_model=DataEnvelope[VoiceDesignData],
             responses=error_responses(404))
-def retrieve_voice_design(id: str, org: OrganizationDep, services: ServicesDep,
-                          version: VersionQuery = None) -> DataEnvelope[VoiceDesignData]:
+async def retrieve_voice_design(id: str, org: OrganizationDep, services: ServicesDep,
+                                version: VersionQuery = None) -> Response:
     """`id` is the design's UUID or its name."""
-    return DataEnvelope(data=VoiceDesignData.of(services.designs.get_version(org, id, version)))
+    version_row = services.designs.get_version(org, id, version)
+    return json_response(DataEnvelope(data=VoiceDesignData.of(version_row)))
 
 
 @router.patch("/{id}", response_model=DataEnvelope[VoiceDesignSummaryData],
