@@ -11,3 +11,9 @@ def is_uuid(value: str) -> bool:
     except ValueError:
         return False
     return True
+
+
+def storable(value: str) -> bool:
+    """False for a string no row can hold (NUL: PostgreSQL refuses it in text), so a
+    lookup by it finds nothing without asking the database (which would fail)."""
+    return "\x00" not in value

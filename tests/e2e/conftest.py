@@ -3,16 +3,23 @@
 ``fast_server`` runs the real server on a tiny generated ONNX model with the
 real model's inputs, so API behaviour is covered in seconds. ``real_server``
 runs the real Kokoro model, for the tests that listen to the speech.
+
+``fast_server`` comes twice: on SQLite (the default store) and on a real
+PostgreSQL server started for the session (tests.support.postgres), so every
+test that uses it covers both databases. Without PostgreSQL installed the
+second is skipped here and fails in CI (.ci/run installs it).
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from tests.e2e.server import RunningServer, server_env
+from tests.support.postgres import Postgres, find_postgres, running_postgres
 from tests.support.tiny_model import build_tiny_kokoro_model
 
 
@@ -22,9 +29,24 @@ def tiny_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def fast_server(tmp_path_factory: pytest.TempPathFactory, tiny_model: Path) -> Iterator[RunningServer]:
-    server = RunningServer(tmp_path_factory.mktemp("fast-data"),
-                           server_env(VOICESMITH_MODEL_PATH=str(tiny_model))).start()
+def postgres() -> Iterator[Postgres]:
+    bin_dir = find_postgres()
+    if bin_dir is None:
+        if os.environ.get("CI"):
+            pytest.fail("PostgreSQL is not installed: scripts/test.sh installs it (postgresql)")
+        pytest.skip("PostgreSQL is not installed (Debian: apt-get install postgresql)")
+    with running_postgres(bin_dir) as server:
+        yield server
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+def fast_server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory,
+                tiny_model: Path) -> Iterator[RunningServer]:
+    env = {"VOICESMITH_MODEL_PATH": str(tiny_model)}
+    if request.param == "postgresql":
+        env["VOICESMITH_DATABASE_URL"] = request.getfixturevalue("postgres").create_database("fast")
+    server = RunningServer(tmp_path_factory.mktemp(f"fast-data-{request.param}"),
+                           server_env(**env)).start()
     yield server
     server.stop()
 

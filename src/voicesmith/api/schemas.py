@@ -6,7 +6,7 @@ import math
 from datetime import UTC, datetime
 from typing import Annotated, Any, Generic, Literal, TypeVar
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_serializer
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, field_serializer
 
 from voicesmith.api.constraints import (
     NAME_RULES,
@@ -62,6 +62,16 @@ class RequestModel(WireModel):
     pass
 
 
+def _drop_nul(value: str | None) -> str | None:
+    return None if value is None else value.replace("\x00", "")
+
+
+# Free text that is stored (a prompt, a sample text, a label): NUL is no character of
+# it, and PostgreSQL cannot keep one, so it is dropped (the speech pipeline drops it
+# too). A name is different: one with NUL is refused (NAME_RULES), being an identifier.
+StoredText = Annotated[str, AfterValidator(_drop_nul)]
+
+
 class VoiceDesignCreate(RequestModel):
     model_config = ConfigDict(json_schema_extra={
         **auto_language_rule("text"),
@@ -74,10 +84,12 @@ class VoiceDesignCreate(RequestModel):
                              description="Required for a new design; ignored when adding a version. Not a UUID.")
     voice_design_id: str | None = Field(
         None, description="An existing design (UUID or name) to add a version to.")
-    text: str = Field(..., min_length=1, max_length=10_000, json_schema_extra={"pattern": NON_BLANK},
-                      description="Sample text to synthesize for this version (not blank).")
-    prompt: str = Field(..., min_length=1, max_length=5_000, json_schema_extra={"pattern": NON_BLANK},
-                        description="Natural-language description of the voice (not blank).")
+    text: StoredText = Field(..., min_length=1, max_length=10_000,
+                             json_schema_extra={"pattern": NON_BLANK},
+                             description="Sample text to synthesize for this version (not blank).")
+    prompt: StoredText = Field(..., min_length=1, max_length=5_000,
+                               json_schema_extra={"pattern": NON_BLANK},
+                               description="Natural-language description of the voice (not blank).")
     language: str = Field("Auto", json_schema_extra=language_rules(), description=(
         "Auto (detected from the text), a language name (English, Spanish, ...) or an ISO code "
         "(en, en-GB, ...); case-insensitive. A language without voices here (German, Korean, "
@@ -128,8 +140,8 @@ class VoiceCloneUploadFields(WireModel):
         "Picks the voices capture may use; neutral tells it from the recording's pitch."))
     provider: str = Field("telnyx", json_schema_extra=PROVIDER_RULES)
     model_id: str | None = Field(None, description="Qwen3TTS (default) or Kokoro: the embedded engine.")
-    label: str | None = Field(None, max_length=1000)
-    ref_text: str | None = Field(None, max_length=5000, description=(
+    label: StoredText | None = Field(None, max_length=1000)
+    ref_text: StoredText | None = Field(None, max_length=5000, description=(
         "Transcript of the recording; capture then compares the same words."))
 
 

@@ -25,7 +25,8 @@ from voicesmith.store.disk import storage_full_error
 
 DEFAULT_BUSY_TIMEOUT_S = 30.0
 # anyio's worker threads (40) run the sync endpoints; most are idle at any time.
-SQLITE_POOL_SIZE = 20
+# PostgreSQL's pool is as large (its default max_connections, 100, holds two replicas).
+POOL_SIZE = 20
 
 
 def create_db_engine(url: str, *, busy_timeout_s: float = DEFAULT_BUSY_TIMEOUT_S) -> Engine:
@@ -38,10 +39,14 @@ def create_db_engine(url: str, *, busy_timeout_s: float = DEFAULT_BUSY_TIMEOUT_S
         # which cost reads more than their queries did.
         engine = create_engine(url, connect_args={"check_same_thread": False,
                                                   "timeout": busy_timeout_s},
-                               pool_size=SQLITE_POOL_SIZE, max_overflow=SQLITE_POOL_SIZE)
+                               pool_size=POOL_SIZE, max_overflow=POOL_SIZE)
         event.listen(engine, "connect", partial(_sqlite_pragmas, busy_timeout_s=busy_timeout_s))
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    # PostgreSQL (psycopg 3): a lock held longer than busy_timeout_s fails the statement
+    # (lock_timeout), which domain_error makes the same 503 as SQLite's busy database.
+    return create_engine(url, pool_pre_ping=True, pool_size=POOL_SIZE,
+                         max_overflow=POOL_SIZE,
+                         connect_args={"options": f"-c lock_timeout={int(busy_timeout_s * 1000)}"})
 
 
 def _sqlite_pragmas(dbapi_connection, _record, *, busy_timeout_s: float) -> None:  # type: ignore[no-untyped-def]
@@ -59,19 +64,40 @@ def domain_error(exc: DBAPIError) -> VoicesmithError | None:
 
     SQLITE_BUSY / SQLITE_LOCKED: still locked after the busy handler's retries.
     SQLITE_FULL: the disk (or ``max_page_count``) is full. The transaction was
-    rolled back in both cases, so nothing was changed.
+    rolled back in both cases, so nothing was changed. PostgreSQL's equivalents
+    (by SQLSTATE) mean the same.
     """
+    state = getattr(exc.orig, "sqlstate", None)  # PostgreSQL (psycopg)
+    if isinstance(state, str):
+        return _postgres_error(state)
     code = getattr(exc.orig, "sqlite_errorcode", None)
     if not isinstance(code, int):
         return None
     primary = code & 0xFF  # extended codes keep the primary one in the low byte
     if primary in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
-        return DatabaseBusyError(
-            "The database is busy: another writer held it for longer than this server waits. "
-            "Nothing was changed; send the request again in a moment.")
+        return _busy()
     if primary == sqlite3.SQLITE_FULL:
         return storage_full_error("the database change")
     return None
+
+
+# serialization failure, deadlock, lock_timeout, statement timeout: nothing was changed
+_PG_BUSY = frozenset({"40001", "40P01", "55P03", "57014"})
+_PG_FULL = frozenset({"53100"})  # disk_full
+
+
+def _postgres_error(state: str) -> VoicesmithError | None:
+    if state in _PG_BUSY:
+        return _busy()
+    if state in _PG_FULL:
+        return storage_full_error("the database change")
+    return None
+
+
+def _busy() -> DatabaseBusyError:
+    return DatabaseBusyError(
+        "The database is busy: another writer held it for longer than this server waits. "
+        "Nothing was changed; send the request again in a moment.")
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:

@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import Engine, Select, bindparam, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from voicesmith.ids import is_uuid
+from voicesmith.ids import is_uuid, storable
 from voicesmith.store.models import ApiKey, VoiceDesign, VoiceDesignVersion
 
 _keys = ApiKey.__table__.c
@@ -190,6 +190,8 @@ class ReadQueries:
     def design_version(self, organization: str, ident: str,
                        number: int | None) -> DesignVersionView | None:
         """One version (the latest if ``number`` is None) of the design ``ident`` (UUID or name)."""
+        if not storable(ident):
+            return None
         stmt = _VERSIONS[is_uuid(ident), number is None]
         with self._engine.connect() as conn:
             row = conn.execute(stmt, {"organization": organization, "ident": ident,

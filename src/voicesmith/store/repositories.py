@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session, defer, raiseload, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
 from voicesmith.errors import ConflictError, NotFoundError
-from voicesmith.ids import is_uuid
+from voicesmith.ids import is_uuid, storable
 from voicesmith.store.database import domain_error
 from voicesmith.store.models import ApiKey, VoiceClone, VoiceDesign, VoiceDesignVersion
 from voicesmith.store.read_queries import MAX_OFFSET
@@ -48,6 +48,8 @@ class _NamedRepository(Generic[_Named]):
 
     def find(self, organization: str, ident: str) -> _Named | None:
         """By UUID or by name, within one organization only."""
+        if not storable(ident):
+            return None
         model = self.model
         column = model.id if is_uuid(ident) else model.name
         stmt = select(model).where(model.organization == organization, column == ident)
