@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from types import TracebackType
 from typing import Generic, Literal, TypeVar
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, func, select, update
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session, defer, raiseload, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
@@ -104,6 +104,29 @@ class DesignRepository(_NamedRepository[VoiceDesign]):
     model = VoiceDesign
     noun = "Voice design"
     list_options = (raiseload(VoiceDesign.versions),)
+
+    def claim_version_number(self, design: VoiceDesign) -> int:
+        """The design's next version number, claimed by one atomic UPDATE.
+
+        Read-then-write would give two versions made at once the same number (the
+        second then failing on the unique constraint). The UPDATE also holds the row
+        (PostgreSQL: its row lock; SQLite: the database's write lock) until commit, so
+        ``version_count`` after it sees every version committed before.
+        """
+        number = self.session.execute(
+            update(VoiceDesign).where(VoiceDesign.id == design.id)
+            .values(last_version=VoiceDesign.last_version + 1)
+            .returning(VoiceDesign.last_version)
+            .execution_options(synchronize_session=False)).scalar_one_or_none()
+        if number is None:
+            raise NotFoundError("The voice design was deleted while this version was made",
+                                pointer="/voice_design_id")
+        design.last_version = number
+        return number
+
+    def version_count(self, design: VoiceDesign) -> int:
+        stmt = select(func.count()).where(VoiceDesignVersion.design_id == design.id)
+        return int(self.session.scalar(stmt) or 0)
 
     def latest_version(self, design: VoiceDesign) -> VoiceDesignVersion | None:
         return design.versions[-1] if design.versions else None

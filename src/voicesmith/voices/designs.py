@@ -113,7 +113,7 @@ class DesignService:
                 self._check_new_name(uow, organization, req.name)
                 return []
             design = self._target_design(uow, organization, req.voice_design_id)
-            self._check_version_cap(design)
+            self._check_version_cap(design, len(design.versions))
             return [VoiceStyle.from_bytes(v.style) for v in design.versions]
 
     def _commit_version(self, organization: str, req: DesignRequest, designed: DesignedVoice,
@@ -124,15 +124,18 @@ class DesignService:
                 # Checked again: another request may have taken the name meanwhile.
                 self._check_new_name(uow, organization, req.name)
                 design = VoiceDesign(organization=organization, name=req.name, provider="telnyx",
-                                     created_at=now, updated_at=now, last_version=0)
+                                     created_at=now, updated_at=now, last_version=1)
                 uow.add(design)
+                number = 1
             else:
                 design = self._target_design(uow, organization, req.voice_design_id)
-                self._check_version_cap(design)
+                # Claimed first: versions made at once each get their own number, and
+                # the count below (after the claim) sees every one committed before.
+                number = uow.designs.claim_version_number(design)
+                self._check_version_cap(design, uow.designs.version_count(design))
                 design.updated_at = now
-            design.last_version += 1
             version = VoiceDesignVersion(
-                design=design, version=design.last_version, prompt=req.prompt, text=req.text,
+                design=design, version=number, prompt=req.prompt, text=req.text,
                 language=req.language, engine_language=designed.language.code,
                 parameters={**asdict(req.params), "max_new_tokens": req.max_new_tokens},
                 traits=designed.traits.to_dict(), recipe=designed.recipe,
@@ -205,8 +208,8 @@ class DesignService:
         return uow.designs.get(organization, design_id, pointer="/voice_design_id")
 
     @staticmethod
-    def _check_version_cap(design: VoiceDesign) -> None:
-        if len(design.versions) >= MAX_VERSIONS:
+    def _check_version_cap(design: VoiceDesign, count: int) -> None:
+        if count >= MAX_VERSIONS:
             raise ConflictError(
                 f"Voice design {design.name!r} already has the maximum of {MAX_VERSIONS} versions; "
                 "delete a version or start a new design.", pointer="/voice_design_id")
