@@ -91,6 +91,32 @@ def serve(
                 ws_max_size=4 * settings.ws_max_message_bytes, http=bounded_http_protocol())
 
 
+@app.command()
+def worker(
+    data_dir: DataDir = None,
+    log_level: Annotated[str, typer.Option(help="Log level.")] = "info",
+) -> None:
+    """Run queued upload captures (VOICESMITH_CAPTURE_QUEUE=postgres) until stopped."""
+    from voicesmith.engine.loader import load_engine
+    from voicesmith.engine.priority import call_at_lower_priority
+
+    settings = _settings(data_dir)
+    logging.basicConfig(level=log_level.upper(), format="%(levelname)s %(name)s: %(message)s")
+    try:
+        from voicesmith.jobs.worker import run_worker
+    except ImportError as exc:
+        err.print("[red]voicesmith worker needs the cluster extra:[/] pip install 'voicesmith[cluster]'")
+        raise typer.Exit(1) from exc
+    try:
+        _ensure_assets(settings)
+        # Loaded from a demoted thread, so onnxruntime's threads yield as the server's do.
+        engine = call_at_lower_priority(settings.synthesis_nice, lambda: load_engine(settings))
+        err.print(f"Running upload captures from {settings.resolved_database_url.split('@')[-1]}")
+        run_worker(settings, engine)
+    except VoicesmithError as error:
+        raise _fail(error) from error
+
+
 @keys_app.command("create")
 def keys_create(
     name: Annotated[str, typer.Argument(help="A label for the key.")],

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 import platformdirs
 from pydantic import Field, field_validator
@@ -24,8 +24,19 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="VOICESMITH_", extra="ignore")
 
     data_dir: Path = Field(default_factory=default_data_dir)
-    # Unset means SQLite (WAL) in the data dir; any SQLAlchemy URL is honoured.
+    # Unset means SQLite (WAL) in the data dir; any SQLAlchemy URL is honoured
+    # (postgresql+psycopg://... with the postgres extra: what replicas share).
     database_url: str | None = None
+    # Where samples are stored: unset is the data dir's blobs folder; file:///PATH
+    # (a folder, which replicas on one machine may share) or s3://BUCKET/PREFIX
+    # (boto3, the cluster extra; endpoint and credentials from the AWS_* variables).
+    blob_url: str | None = None
+    # This process's name in the x-voicesmith-replica response header (default host:port).
+    replica_id: str | None = None
+    # Where upload captures run: "thread" (this server process, the default; a capture
+    # pending when it stops is failed) or "postgres" (a job queue in the PostgreSQL
+    # database, run by `voicesmith worker` processes; survives restarts).
+    capture_queue: Literal["thread", "postgres"] = "thread"
     # Where the engine's model and voice packs are installed (shared across data dirs).
     cache_dir: Path = Field(default_factory=default_cache_dir)
     # A folder of kokoro-js voice packs (<name>.bin) to use instead of fetching them.
@@ -46,6 +57,12 @@ class Settings(BaseSettings):
     # CPU share to every other process on the machine: for a machine whose other
     # work matters more than speech. 0 (the default): a fair share.
     synthesis_nice: Annotated[int, Field(ge=0, le=19)] = 0
+    # Syntheses (speech streams and design samples) this process runs at once; one
+    # more is answered 429 with Retry-After, so a load balancer's next try (or the
+    # client's retry) goes where it is served now, instead of waiting here. Streams
+    # take turns piece by piece, so past what the cores keep real-time every stream
+    # stutters: 2 cores hold about 3 (`voicesmith bench`). 0: no limit.
+    max_active_syntheses: Annotated[int, Field(ge=0)] = 6
 
     # Unreferenced audio files older than this are removed at start (a crash
     # mid-write leaves one); younger ones may be another server's write in flight.
@@ -102,6 +119,10 @@ class Settings(BaseSettings):
     @property
     def blob_dir(self) -> Path:
         return self.data_dir / "blobs"
+
+    @property
+    def stock_embeddings_path(self) -> Path:
+        return self.data_dir / "stock-embeddings.json"
 
     @property
     def speech_cache_dir(self) -> Path:

@@ -91,6 +91,13 @@ class BusyError(VoicesmithError):
     title = "Too many requests"
 
 
+class AtCapacityError(BusyError):
+    """This process already runs as many syntheses as it holds: another replica, or a
+    retry after ``retry_after`` seconds, serves it sooner than a queue would."""
+
+    retry_after = 1
+
+
 class SynthesisError(VoicesmithError):
     """The engine failed to produce audio (a backend failure, not bad input)."""
 
@@ -149,6 +156,14 @@ class DatabaseBusyError(VoicesmithError):
 
     ``retry_after``: whole seconds a client should wait before sending it again.
     """
+
+    code = "10014"
+    title = "Service temporarily unavailable"
+    retry_after = 1
+
+
+class BlobStoreUnavailableError(VoicesmithError):
+    """The object store (S3) did not answer or refused: nothing was changed; a retry may pass."""
 
     code = "10014"
     title = "Service temporarily unavailable"

@@ -15,11 +15,13 @@ from voicesmith.api.deps import Services
 from voicesmith.api.errors import install_error_handlers
 from voicesmith.api.json_bodies import StrictJsonMiddleware
 from voicesmith.api.limits import BodyLimitMiddleware, BodyLimits
+from voicesmith.api.replica import ReplicaHeaderMiddleware
 from voicesmith.api.routers import openai_speech, speech, speech_ws, voice_clones, voice_designs
 from voicesmith.config import Settings
 from voicesmith.engine.base import SpeechEngine
 from voicesmith.engine.priority import call_at_lower_priority
-from voicesmith.store.blobs import BlobStore
+from voicesmith.errors import FeatureUnavailableError
+from voicesmith.store.blobs import open_blob_store
 from voicesmith.store.database import open_database
 from voicesmith.store.repositories import UnitOfWork
 from voicesmith.store.speech_cache import SpeechCache
@@ -29,7 +31,8 @@ from voicesmith.voices.designs import DesignService
 from voicesmith.voices.keys import KeyService
 from voicesmith.voices.rate_limits import RateLimiter
 from voicesmith.voices.speech import SpeechService
-from voicesmith.voices.synthesis import SampleSynthesizer, SynthesisPool
+from voicesmith.voices.synthesis import SampleSynthesizer, SynthesisPool, SynthesisSlots
+from voicesmith.voices.uploads import CaptureDeferrer
 from voicesmith.voices.voice_ids import VoiceResolver
 
 log = logging.getLogger("voicesmith")
@@ -40,14 +43,15 @@ def build_services(settings: Settings, engine: SpeechEngine) -> Services:
     faults.arm(settings.crash_at)
     sessions = open_database(settings.resolved_database_url,
                              busy_timeout_s=settings.database_busy_timeout_seconds)
-    blobs = BlobStore(settings.blob_dir)
+    blobs = open_blob_store(settings.blob_url, settings.blob_dir)
     with UnitOfWork(sessions) as uow:
         referenced = uow.referenced_sample_keys()
     removed = blobs.sweep(referenced, grace_seconds=settings.orphan_grace_seconds)
     if removed:
         log.warning("removed %d audio file(s) left over by an interrupted write", len(removed))
     pool = SynthesisPool(settings.synthesis_workers, nice=settings.synthesis_nice)
-    synthesizer = SampleSynthesizer(engine, pool)
+    slots = SynthesisSlots(settings.max_active_syntheses)
+    synthesizer = SampleSynthesizer(engine, pool, slots)
     cache = SpeechCache(settings.speech_cache_dir,
                         max_bytes=settings.speech_cache_max_mb * 1024 * 1024,
                         max_entry_seconds=settings.speech_cache_max_entry_seconds,
@@ -55,16 +59,31 @@ def build_services(settings: Settings, engine: SpeechEngine) -> Services:
     return Services(
         keys=KeyService(sessions),
         designs=DesignService(sessions, blobs, synthesizer),
-        clones=CloneService(sessions, blobs, capture_nice=settings.synthesis_nice),
+        clones=CloneService(sessions, blobs, stock_cache_path=settings.stock_embeddings_path,
+                            capture_nice=settings.synthesis_nice,
+                            queue=open_capture_queue(settings)),
         engine=engine,
         voices=VoiceResolver(sessions, engine.stock_voices),
         # Samples and speech share the synthesis pool: together they never
         # run more engine passes at once than there are workers.
-        speech=SpeechService(engine, pool, cache),
+        speech=SpeechService(engine, pool, cache, slots),
         audio_jobs=AudioJobs(settings.audio_dir,
                              retention_seconds=settings.audio_retention_seconds),
         rate_limits=RateLimiter(settings.rate_limit_per_second, settings.rate_limit_burst),
     )
+
+
+def open_capture_queue(settings: Settings) -> CaptureDeferrer | None:
+    """The PostgreSQL job queue for captures, if configured (None: the capture thread)."""
+    if settings.capture_queue != "postgres":
+        return None
+    try:
+        from voicesmith.jobs.capture_queue import CaptureQueue
+    except ImportError as exc:
+        raise FeatureUnavailableError(
+            "VOICESMITH_CAPTURE_QUEUE=postgres needs procrastinate: "
+            "pip install 'voicesmith[cluster]'") from exc
+    return CaptureQueue(settings.resolved_database_url)
 
 
 def create_app(settings: Settings | None = None, engine: SpeechEngine | None = None) -> FastAPI:
@@ -97,9 +116,12 @@ def create_app(settings: Settings | None = None, engine: SpeechEngine | None = N
     app.add_middleware(BodyLimitMiddleware, limits=BodyLimits(
         json_bytes=settings.max_json_body_bytes, upload_bytes=settings.max_upload_body_bytes))
     if settings.cors_origins:
-        # Added last, so outermost: preflights and error responses get the headers too.
+        # Outside the limits: preflights and error responses get the headers too.
         app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins,
                            allow_methods=["*"], allow_headers=["*"])
+    # Outermost: every answer (limit errors, preflights, WebSocket handshakes) names its replica.
+    app.add_middleware(ReplicaHeaderMiddleware,
+                       replica=settings.replica_id or f"{settings.host}:{settings.port}")
     app.include_router(voice_designs.router, prefix="/v2")
     app.include_router(voice_clones.router, prefix="/v2")
     app.include_router(speech.router, prefix="/v2")

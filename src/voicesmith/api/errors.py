@@ -34,6 +34,7 @@ _STATUS: list[tuple[type[e.VoicesmithError], int]] = [
     (e.FeatureUnavailableError, 503),
     (e.AssetsError, 503),
     (e.DatabaseBusyError, 503),
+    (e.BlobStoreUnavailableError, 503),
     (e.StorageFullError, 507),
 ]
 _RETRYABLE = {429, 503}

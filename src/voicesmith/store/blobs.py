@@ -1,109 +1,86 @@
-"""Content-addressed blob store for audio, under the data dir.
+"""Where audio blobs live: one interface, a local folder or an S3 bucket.
 
-A blob is written to a temporary file, fsynced and renamed into place, so a
-reader never sees half a file. Keys are the sha256 of the content, so the same
-audio stored twice (a clone's sample is its design version's sample, byte for
-byte) is one file. A key becomes a path only if it is such a digest (64
-lowercase hex characters): nothing else, whatever its origin, can name a
-file, let alone one outside the store.
+Samples are stored content-addressed: a key is the sha256 hex digest of the
+bytes, so the same audio stored twice (a clone's sample is its design
+version's sample, byte for byte) is one blob, and a key that is not such a
+digest never reaches a path or an object name.
 
-Rows reference blobs by key. The order of a write is: blob first, then the
-row's commit. A crash in between leaves an unreferenced file, which
-``sweep`` removes at the next start; it never leaves a row without its file.
+Rows reference blobs by key. Every store keeps the same order of a write: the
+blob first, then the row's commit. A crash in between leaves an unreferenced
+blob, which ``sweep`` removes at a later start once it is older than the grace
+period (younger ones may be another replica's write in flight); it never
+leaves a row without its blob.
+
+``VOICESMITH_BLOB_URL`` picks the store: ``file:///path`` (the default is the
+data dir's ``blobs`` folder) or ``s3://bucket/prefix`` (boto3; endpoint and
+credentials from the standard ``AWS_*`` variables).
 """
 
 from __future__ import annotations
 
-import hashlib
-import os
 import re
-import time
-import uuid
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Protocol
+from urllib.parse import unquote, urlsplit
 
-from voicesmith.errors import NotFoundError, StorageKeyError
-from voicesmith.store.disk import full_disk_as_domain_error
+from voicesmith.errors import FeatureUnavailableError, StorageKeyError, ValidationError
 
 _DIGEST = re.compile(r"[0-9a-f]{64}")
 
 
 def checked_digest(key: str) -> str:
-    """``key`` if it is a sha256 hex digest (safe as a file name), else StorageKeyError."""
+    """``key`` if it is a sha256 hex digest (safe as a file or object name), else StorageKeyError."""
     if not isinstance(key, str) or _DIGEST.fullmatch(key) is None:
         raise StorageKeyError(f"Not a storage key (a sha256 hex digest): {key!r:.80}")
     return key
 
 
-class BlobStore:
-    def __init__(self, root: Path) -> None:
-        self.root = root
-        self._tmp = root / "tmp"
-        self._tmp.mkdir(parents=True, exist_ok=True)
+def is_digest(name: str) -> bool:
+    return _DIGEST.fullmatch(name) is not None
 
-    def path_for(self, key: str) -> Path:
-        checked_digest(key)
-        return self.root / key[:2] / key
+
+class BlobStore(Protocol):
+    """Immutable, content-addressed blobs; every method may raise a domain error."""
 
     def put(self, data: bytes) -> str:
-        key = hashlib.sha256(data).hexdigest()
-        final = self.path_for(key)
-        if final.exists():
-            return key
-        tmp = self._tmp / f"{uuid.uuid4().hex}.part"
-        try:
-            with full_disk_as_domain_error("the audio"):
-                final.parent.mkdir(parents=True, exist_ok=True)
-                with open(tmp, "wb") as f:
-                    f.write(data)
-                    f.flush()
-                    os.fsync(f.fileno())
-                os.replace(tmp, final)
-                _fsync_dir(final.parent)
-        finally:
-            # Gone once renamed; on any failure, no half file is left to fill the disk.
-            tmp.unlink(missing_ok=True)
-        return key
+        """Store ``data`` durably and return its key (its sha256 hex digest)."""
+        ...
 
     def get(self, key: str) -> bytes:
-        try:
-            return self.path_for(key).read_bytes()
-        except FileNotFoundError:
-            raise NotFoundError("The audio for this resource is missing") from None
+        """The blob's bytes; NotFoundError if it is missing."""
+        ...
 
     def delete(self, key: str) -> None:
-        self.path_for(key).unlink(missing_ok=True)
+        """Remove the blob; a missing one is not an error."""
+        ...
 
     def keys(self) -> Iterable[str]:
-        for sub in self.root.iterdir():
-            if sub.is_dir() and len(sub.name) == 2:
-                for f in sub.iterdir():
-                    if _DIGEST.fullmatch(f.name):  # a stray file is no blob
-                        yield f.name
+        ...
 
     def sweep(self, referenced: set[str], *, grace_seconds: float) -> list[str]:
-        """Delete unreferenced blobs and leftover temp files older than the grace period.
-
-        The grace period protects writes in flight from another server process
-        sharing this data dir (blob written, row not yet committed).
-        """
-        cutoff = time.time() - grace_seconds
-        removed: list[str] = []
-        for tmp in self._tmp.iterdir():
-            if tmp.stat().st_mtime <= cutoff:
-                tmp.unlink(missing_ok=True)
-        for key in list(self.keys()):
-            path = self.path_for(key)
-            if key not in referenced and path.stat().st_mtime <= cutoff:
-                path.unlink(missing_ok=True)
-                removed.append(key)
-        return removed
+        """Delete blobs no row references that are older than the grace period; their keys."""
+        ...
 
 
-def _fsync_dir(path: Path) -> None:
-    # Make the rename itself durable.
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+def open_blob_store(url: str | None, default_dir: Path) -> BlobStore:
+    """The store a ``VOICESMITH_BLOB_URL`` names (None: ``default_dir`` on local disk)."""
+    from voicesmith.store.file_blobs import FileBlobStore
+
+    if not url:
+        return FileBlobStore(default_dir)
+    parts = urlsplit(url)
+    if parts.scheme == "file":
+        if parts.netloc not in ("", "localhost"):
+            raise ValidationError(f"A file:// blob URL names a local folder, not host {parts.netloc!r}")
+        return FileBlobStore(Path(unquote(parts.path)))
+    if parts.scheme == "s3":
+        if not parts.netloc:
+            raise ValidationError("An s3:// blob URL needs a bucket: s3://BUCKET/PREFIX")
+        try:
+            from voicesmith.store.s3_blobs import S3BlobStore
+        except ImportError as exc:  # boto3 is in the cluster extra only
+            raise FeatureUnavailableError(
+                "s3:// blob storage needs boto3: pip install 'voicesmith[cluster]'") from exc
+        return S3BlobStore(parts.netloc, parts.path.strip("/"))
+    raise ValidationError(f"VOICESMITH_BLOB_URL must be file:///PATH or s3://BUCKET/PREFIX, not {url!r}")

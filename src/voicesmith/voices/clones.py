@@ -10,6 +10,7 @@ recording.
 from __future__ import annotations
 
 import logging
+import time
 from concurrent.futures import Future
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
@@ -21,7 +22,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from voicesmith.engine.base import SpeechEngine
 from voicesmith.engine.languages import Language, resolve_language
-from voicesmith.errors import ConflictError, NotFoundError, VoicesmithError
+from voicesmith.errors import AudioProcessingError, ConflictError, NotFoundError, VoicesmithError
 from voicesmith.faults import crash_point
 from voicesmith.store.blobs import BlobStore
 from voicesmith.store.models import VoiceClone, utcnow
@@ -31,7 +32,12 @@ from voicesmith.voices.common import (
     check_provider,
     discard_sample_if_unreferenced,
 )
-from voicesmith.voices.uploads import CapturedUpload, CloneFromUpload, UploadCapturer
+from voicesmith.voices.uploads import (
+    CaptureDeferrer,
+    CapturedUpload,
+    CloneFromUpload,
+    UploadCapturer,
+)
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +48,8 @@ SYNC_WAIT_S = 40.0
 # A pending clone older than this has no capture running any more (captures
 # run in the server process): it is marked failed, at start or when read.
 STALE_PENDING_S = 900.0
+# How often a request waiting for a queued capture looks at its clone's row.
+QUEUE_POLL_S = 0.25
 STOPPED_DETAIL = ("The server stopped before the capture finished; upload the recording "
                   "again.")
 
@@ -80,23 +88,27 @@ def _older_than(when: datetime, seconds: float) -> bool:
 
 class CloneService:
     def __init__(self, sessions: sessionmaker[Session], blobs: BlobStore, *,
-                 stock_cache_path: Path | None = None, sync_wait_s: float = SYNC_WAIT_S,
-                 uploads: UploadCapturer | None = None, capture_nice: int = 0) -> None:
+                 stock_cache_path: Path, sync_wait_s: float = SYNC_WAIT_S,
+                 uploads: UploadCapturer | None = None, capture_nice: int = 0,
+                 queue: CaptureDeferrer | None = None) -> None:
         """``stock_cache_path``: where capture keeps the stock voices' speaker
-        embeddings (default: beside the blobs, in the data dir). ``uploads``
-        replaces the capturer (tests). ``capture_nice`` lowers the capture
-        thread's OS priority, as synthesis's."""
+        embeddings (in the data dir). ``uploads`` replaces the capturer (tests).
+        ``capture_nice`` lowers the capture thread's OS priority, as synthesis's.
+        ``queue``: captures go to a job queue that workers run (survives restarts),
+        instead of this process's capture thread."""
         self._sessions = sessions
         self._blobs = blobs
-        self._uploads = uploads or UploadCapturer(
-            stock_cache_path or blobs.root.parent / "stock-embeddings.json", nice=capture_nice)
+        self._uploads = uploads or UploadCapturer(stock_cache_path, nice=capture_nice)
         self._sync_wait_s = sync_wait_s
-        self._fail_stale_pending()
+        self._queue = queue
+        if queue is None:  # queued captures stay pending until a worker runs them
+            self._fail_stale_pending()
 
     def get(self, organization: str, ident: str) -> VoiceClone:
         with UnitOfWork(self._sessions) as uow:
             clone = uow.clones.get(organization, ident)
-        if clone.status == "pending" and _older_than(clone.updated_at, STALE_PENDING_S):
+        if (clone.status == "pending" and self._queue is None
+                and _older_than(clone.updated_at, STALE_PENDING_S)):
             # Its capture died with a server process that stopped since.
             return self._mark_failed(clone.id, STOPPED_DETAIL) or clone
         return clone
@@ -180,10 +192,15 @@ class CloneService:
                 uow.commit()
                 clone_id = clone.id
             crash_point("upload.after_pending_commit")
-            future = self._uploads.submit(req, checked, recording, engine)
+            if self._queue is not None:
+                self._queue.defer(clone.id, ref_text=req.ref_text)
+            else:
+                future = self._uploads.submit(req, checked, recording, engine)
         except BaseException:
             self._remove_upload(clone_id, key)
             raise
+        if self._queue is not None:
+            return self._await_queued(clone, key)
         try:
             captured = future.result(timeout=self._sync_wait_s)
         except FutureTimeout:
@@ -193,6 +210,50 @@ class CloneService:
             self._remove_upload(clone.id, key)
             raise
         return self._activate(clone.id, captured) or clone
+
+    def _await_queued(self, clone: VoiceClone, key: str) -> VoiceClone:
+        """A queued capture's clone once a worker ends it, or still pending after the wait.
+
+        As with the capture thread: a failure within the wait stores nothing and
+        is the request's error.
+        """
+        deadline = time.monotonic() + self._sync_wait_s
+        while time.monotonic() < deadline:
+            time.sleep(QUEUE_POLL_S)
+            with UnitOfWork(self._sessions) as uow:
+                current = uow.session.get(VoiceClone, clone.id)
+            if current is None or current.status == "active":
+                return current or clone
+            if current.status == "failed":
+                self._remove_upload(clone.id, key)
+                detail = (current.capture or {}).get("error", "The capture failed.")
+                raise AudioProcessingError(str(detail))
+        return clone
+
+    def run_queued_capture(self, clone_id: str, ref_text: str | None,
+                           engine: SpeechEngine) -> None:
+        """A queue worker's side: capture a pending clone from its stored sample.
+
+        The sample is the trimmed recording the request stored, so the worker
+        needs nothing else. A clone deleted meanwhile, or already ended (a job
+        run twice after its worker was lost), is left as it is.
+        """
+        with UnitOfWork(self._sessions) as uow:
+            clone = uow.session.get(VoiceClone, clone_id)
+        if clone is None or clone.status != "pending":
+            return
+        req = CloneFromUpload(name=clone.name, language=clone.engine_language,
+                              gender=clone.gender or "neutral",
+                              audio=self._blobs.get(clone.sample_key), filename="sample.wav",
+                              model_id=clone.model_id, ref_text=ref_text)
+        try:
+            checked = self._uploads.check(req)
+            captured = self._uploads.capture(req, checked, self._uploads.decode(req), engine)
+        except VoicesmithError as exc:
+            log.warning("capture of voice clone %s failed: %s", clone_id, exc.detail)
+            self._mark_failed(clone_id, exc.detail)
+            return
+        self._activate(clone_id, captured)
 
     def _activate(self, clone_id: str, captured: CapturedUpload) -> VoiceClone | None:
         with UnitOfWork(self._sessions) as uow:

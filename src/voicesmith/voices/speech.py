@@ -21,7 +21,7 @@ from voicesmith.audio.formats import AudioFormat
 from voicesmith.audio.pipeline import AudioOutput
 from voicesmith.engine.base import AudioChunk, SpeechEngine
 from voicesmith.engine.languages import Language
-from voicesmith.errors import ValidationError
+from voicesmith.errors import AtCapacityError, ValidationError
 from voicesmith.store.speech_cache import (
     CacheWriter,
     SpeechCache,
@@ -29,7 +29,7 @@ from voicesmith.store.speech_cache import (
     voice_fingerprint,
 )
 from voicesmith.voices.speaking import SpeakingVoice, speak
-from voicesmith.voices.synthesis import SynthesisPool
+from voicesmith.voices.synthesis import SynthesisPool, SynthesisSlots
 
 MAX_TEXT_CHARS = 100_000
 MIN_SPEED, MAX_SPEED = 0.25, 4.0
@@ -88,10 +88,11 @@ def check_volume(volume: float | None, *, pointer: str) -> float:
 
 class SpeechService:
     def __init__(self, engine: SpeechEngine, pool: SynthesisPool,
-                 cache: SpeechCache | None) -> None:
+                 cache: SpeechCache | None, slots: SynthesisSlots | None = None) -> None:
         self.engine = engine
         self._pool = pool
         self._cache = cache
+        self._slots = slots or SynthesisSlots(0)
 
     def open(self, req: SpeechRequest, *, output: AudioOutput | None = None) -> SpeechStream:
         """Validate and start a synthesis; raises ValidationError before any audio exists.
@@ -107,8 +108,18 @@ class SpeechService:
             if output is None:
                 out.close()
             raise
+        slot: SynthesisSlots | None = None
+        if not cached:  # a replay from the cache costs no engine time, so takes no slot
+            try:
+                self._slots.acquire()
+            except AtCapacityError:
+                _discard(chunks, writer)
+                if output is None:
+                    out.close()
+                raise
+            slot = self._slots
         return SpeechStream(chunks, out, writer, cached=cached, pool=self._pool,
-                            owns_output=output is None)
+                            owns_output=output is None, slot=slot)
 
     def _chunks(self, req: SpeechRequest) -> tuple[Iterator[AudioChunk], CacheWriter | None, bool]:
         language = req.language or req.voice.language
@@ -127,13 +138,24 @@ class SpeechService:
         return chunks, writer, False
 
 
+def _discard(chunks: Iterator[AudioChunk], writer: CacheWriter | None) -> None:
+    if writer is not None:
+        writer.abort()
+    close = getattr(chunks, "close", None)
+    if close is not None:
+        close()
+
+
 class SpeechStream:
     """One synthesis in progress: iterate for encoded chunks; always ``close()``."""
 
     def __init__(self, chunks: Iterator[AudioChunk], output: AudioOutput,
                  writer: CacheWriter | None, *, cached: bool,
-                 pool: SynthesisPool, owns_output: bool) -> None:
+                 pool: SynthesisPool, owns_output: bool,
+                 slot: SynthesisSlots | None = None) -> None:
+        """``slot``: the synthesis slot this stream holds, released when it closes."""
         self._chunks = chunks
+        self._slot = slot
         self.output = output
         self._writer = writer
         self.cached = cached
@@ -215,11 +237,15 @@ class SpeechStream:
         if self._closed:
             return
         self._closed = True
-        if self._writer is not None and not self._done:
-            self._writer.abort()
-        self._done = True
-        close = getattr(self._chunks, "close", None)
-        if close is not None:
-            close()
-        if self._owns_output:
-            self.output.close()
+        try:
+            if self._writer is not None and not self._done:
+                self._writer.abort()
+            self._done = True
+            close = getattr(self._chunks, "close", None)
+            if close is not None:
+                close()
+            if self._owns_output:
+                self.output.close()
+        finally:
+            if self._slot is not None:
+                self._slot.release()

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from typing import Any, TypeVar
 
 import numpy as np
@@ -12,7 +14,7 @@ from voicesmith.audio.wav import encode_wav
 from voicesmith.engine.base import SpeechEngine, VoiceStyle
 from voicesmith.engine.languages import Language
 from voicesmith.engine.priority import lower_thread_priority
-from voicesmith.errors import ValidationError
+from voicesmith.errors import AtCapacityError, ValidationError
 from voicesmith.voices.speaking import transformed
 
 # A design's `max_new_tokens` counts Qwen3-TTS codec tokens, which run at 12.5 Hz:
@@ -44,12 +46,54 @@ class SynthesisPool:
         self._executor.shutdown(wait=True, cancel_futures=True)
 
 
+class SynthesisSlots:
+    """How many syntheses (streams, samples) this process runs at once; past that, 429.
+
+    The pool interleaves streams piece by piece, so every admitted stream slows
+    down as more arrive; beyond the count that stays real-time, a new request
+    would only wait, and with several replicas behind a load balancer it is
+    better served by another one (or by a retry after ``Retry-After``).
+    ``limit`` 0 admits everything (the pool's queue absorbs any burst).
+    """
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self._active = 0
+        self._lock = threading.Lock()
+
+    @property
+    def active(self) -> int:
+        return self._active
+
+    def acquire(self) -> None:
+        with self._lock:
+            if self.limit and self._active >= self.limit:
+                raise AtCapacityError(
+                    f"This server is already making {self.limit} speech streams or samples, "
+                    "as many as it keeps real-time; try again in a moment.")
+            self._active += 1
+
+    def release(self) -> None:
+        with self._lock:
+            self._active = max(0, self._active - 1)
+
+    @contextmanager
+    def held(self) -> Iterator[None]:
+        self.acquire()
+        try:
+            yield
+        finally:
+            self.release()
+
+
 class SampleSynthesizer:
     """Synthesizes design samples in the synthesis pool (shared with speech)."""
 
-    def __init__(self, engine: SpeechEngine, pool: SynthesisPool) -> None:
+    def __init__(self, engine: SpeechEngine, pool: SynthesisPool,
+                 slots: SynthesisSlots | None = None) -> None:
         self.engine = engine
         self.pool = pool
+        self.slots = slots or SynthesisSlots(0)
 
     def sample_wav(
         self, text: str, voice: VoiceStyle, language: Language, *, max_new_tokens: int,
@@ -60,8 +104,9 @@ class SampleSynthesizer:
         The cap is checked while synthesizing, so an over-long text stops early
         instead of costing its full synthesis; it is never cut short silently.
         """
-        return self.pool.run(lambda: self._sample_wav(text, voice, language, max_new_tokens,
-                                                      transform))
+        with self.slots.held():
+            return self.pool.run(lambda: self._sample_wav(text, voice, language, max_new_tokens,
+                                                          transform))
 
     def _sample_wav(self, text: str, voice: VoiceStyle, language: Language,
                     max_new_tokens: int, transform: dict[str, Any] | None) -> bytes:

@@ -16,7 +16,7 @@ import threading
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from voicesmith.cloning.availability import missing_packages_error, require_capture
 from voicesmith.engine.base import SpeechEngine, VoiceStyle
@@ -66,6 +66,12 @@ class CapturedUpload:
     report: dict[str, Any]
 
 
+class CaptureDeferrer(Protocol):
+    """A job queue that runs captures in another process (``jobs.capture_queue``)."""
+
+    def defer(self, clone_id: str, *, ref_text: str | None) -> None: ...
+
+
 class UploadCapturer:
     """Checks upload requests and runs captures, sharing one stock-embedding index."""
 
@@ -111,7 +117,7 @@ class UploadCapturer:
                     f"The server is already capturing {self._queued} voices (about 20 s each); "
                     "nothing was stored. Send the upload again in a minute.")
             self._queued += 1
-        future = self._executor.submit(self._capture, req, checked, recording, engine)
+        future = self._executor.submit(self.capture, req, checked, recording, engine)
         future.add_done_callback(self._dequeue)
         return future
 
@@ -136,8 +142,9 @@ class UploadCapturer:
         return CapturedUpload(style=voice.style, postprocess=voice.postprocess,
                               report=voice.report)
 
-    def _capture(self, req: CloneFromUpload, checked: CheckedUpload, recording: Recording,
-                 engine: SpeechEngine) -> CapturedUpload:
+    def capture(self, req: CloneFromUpload, checked: CheckedUpload, recording: Recording,
+                engine: SpeechEngine) -> CapturedUpload:
+        """Fit the voice now, on the calling thread (the capture thread, or a queue worker's)."""
         voice = self._fit(req, checked, recording, engine)
         report = {
             **voice.report,

@@ -12,7 +12,7 @@ import pytest
 
 from voicesmith.engine.base import AudioChunk
 from voicesmith.errors import StorageKeyError
-from voicesmith.store.blobs import BlobStore
+from voicesmith.store.file_blobs import FileBlobStore
 from voicesmith.store.speech_cache import SpeechCache
 
 HOSTILE_KEYS = [
@@ -38,7 +38,7 @@ def untouched(sentinel: Path) -> bool:
 
 @pytest.mark.parametrize("key", HOSTILE_KEYS)
 def test_blob_store_refuses_hostile_keys(tmp_path: Path, outside: Path, key: str) -> None:
-    blobs = BlobStore(tmp_path / "data" / "blobs")
+    blobs = FileBlobStore(tmp_path / "data" / "blobs")
     for use in (blobs.path_for, blobs.get, blobs.delete):
         with pytest.raises(StorageKeyError, match="Not a storage key"):
             use(key)
@@ -47,7 +47,7 @@ def test_blob_store_refuses_hostile_keys(tmp_path: Path, outside: Path, key: str
 
 def test_stray_files_in_the_store_are_no_blobs(tmp_path: Path) -> None:
     """A file someone put in a blob folder is neither listed nor trips the start-up sweep."""
-    blobs = BlobStore(tmp_path)
+    blobs = FileBlobStore(tmp_path)
     key = blobs.put(b"audio")
     stray = tmp_path / key[:2] / ("Z" * 64)
     stray.write_bytes(b"stray")

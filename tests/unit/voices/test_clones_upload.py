@@ -28,8 +28,8 @@ from voicesmith.errors import (
     SynthesisError,
     UploadAudioError,
 )
-from voicesmith.store.blobs import BlobStore
 from voicesmith.store.database import open_database
+from voicesmith.store.file_blobs import FileBlobStore
 from voicesmith.store.models import VoiceClone, utcnow
 from voicesmith.store.repositories import UnitOfWork
 from voicesmith.voices.clones import CloneService
@@ -71,13 +71,14 @@ def sessions(tmp_path: Path) -> sessionmaker[Session]:
 
 
 @pytest.fixture
-def blobs(tmp_path: Path) -> BlobStore:
-    return BlobStore(tmp_path / "blobs")
+def blobs(tmp_path: Path) -> FileBlobStore:
+    return FileBlobStore(tmp_path / "blobs")
 
 
-def service(sessions: sessionmaker[Session], blobs: BlobStore, capturer: UploadCapturer,
+def service(sessions: sessionmaker[Session], blobs: FileBlobStore, capturer: UploadCapturer,
             sync_wait_s: float = 10.0) -> CloneService:
-    return CloneService(sessions, blobs, uploads=capturer, sync_wait_s=sync_wait_s)
+    return CloneService(sessions, blobs, stock_cache_path=blobs.root.parent / "stock.json",
+                        uploads=capturer, sync_wait_s=sync_wait_s)
 
 
 def request(name: str = "narrator", audio: bytes | None = None, **kw: object) -> CloneFromUpload:

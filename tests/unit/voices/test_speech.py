@@ -138,3 +138,28 @@ def test_the_longest_text_streams_whole_in_bounded_memory(service: SpeechService
     assert " ".join(spoken).split() == text.split()
     assert total_bytes == round(stream.audio_seconds * 24000) * 2
     assert peak < 40 * 1024 * 1024, peak  # the audio itself went out, not into memory
+
+
+def test_streams_past_capacity_are_refused_and_a_closed_one_frees_its_slot(
+        engine: KokoroEngine, tmp_path: Path) -> None:
+    from voicesmith.errors import AtCapacityError
+    from voicesmith.voices.synthesis import SynthesisSlots
+
+    cache = SpeechCache(tmp_path / "cache", max_bytes=50_000_000, max_entry_seconds=600,
+                        sample_rate=engine.sample_rate)
+    slots = SynthesisSlots(1)
+    svc = SpeechService(engine, SynthesisPool(1), cache, slots)
+    first = svc.open(SpeechRequest(TEXT, voice(engine)))
+    with pytest.raises(AtCapacityError):
+        svc.open(SpeechRequest("Another text entirely.", voice(engine)))
+    assert slots.active == 1
+    b"".join(c.data for c in first)  # runs to its end, which closes it
+    first.close()
+    assert slots.active == 0
+    # A replay from the cache makes no engine pass, so it needs no slot.
+    held = svc.open(SpeechRequest("Another text entirely.", voice(engine)))
+    replay = svc.open(SpeechRequest(TEXT, voice(engine)))
+    assert replay.cached and slots.active == 1
+    replay.close()
+    held.close()
+    assert slots.active == 0

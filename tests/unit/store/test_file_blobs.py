@@ -9,11 +9,11 @@ import pytest
 
 from tests.support.limits import file_size_limit
 from voicesmith.errors import NotFoundError, StorageFullError, StorageKeyError
-from voicesmith.store.blobs import BlobStore
+from voicesmith.store.file_blobs import FileBlobStore
 
 
 def test_put_is_content_addressed_and_idempotent(tmp_path: Path) -> None:
-    blobs = BlobStore(tmp_path)
+    blobs = FileBlobStore(tmp_path)
     key = blobs.put(b"RIFF audio")
     assert key == hashlib.sha256(b"RIFF audio").hexdigest()
     assert blobs.put(b"RIFF audio") == key
@@ -24,16 +24,16 @@ def test_put_is_content_addressed_and_idempotent(tmp_path: Path) -> None:
 
 def test_missing_blob_is_not_found(tmp_path: Path) -> None:
     with pytest.raises(NotFoundError):
-        BlobStore(tmp_path).get("0" * 64)
+        FileBlobStore(tmp_path).get("0" * 64)
 
 
 def test_bad_key_is_refused(tmp_path: Path) -> None:
     with pytest.raises(StorageKeyError):
-        BlobStore(tmp_path).path_for("../../etc/passwd")
+        FileBlobStore(tmp_path).path_for("../../etc/passwd")
 
 
 def test_sweep_removes_only_old_unreferenced_files(tmp_path: Path) -> None:
-    blobs = BlobStore(tmp_path)
+    blobs = FileBlobStore(tmp_path)
     kept, orphan, young = blobs.put(b"kept"), blobs.put(b"orphan"), blobs.put(b"young")
     leftover = tmp_path / "tmp" / "x.part"
     leftover.write_bytes(b"half")
@@ -48,7 +48,7 @@ def test_sweep_removes_only_old_unreferenced_files(tmp_path: Path) -> None:
 
 
 def test_a_full_disk_is_storage_full_and_leaves_nothing(tmp_path: Path) -> None:
-    blobs = BlobStore(tmp_path)
+    blobs = FileBlobStore(tmp_path)
     kept = blobs.put(b"kept audio")
     with file_size_limit(1 << 20), pytest.raises(StorageFullError):
         blobs.put(b"\1" * (2 << 20))  # the kernel refuses the write past 1 MiB (EFBIG)

@@ -1,0 +1,1 @@
+"""Background jobs that outlive a request: upload captures on a PostgreSQL queue."""
