@@ -13,6 +13,12 @@ if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 && ! command -v initdb 
     "install it (Debian: postgresql), or its e2e run is skipped (and fails under CI=true)." \
     || true
 fi
+# The multi-replica test puts the shipped deploy/nginx.conf in front of two replicas.
+if ! command -v nginx >/dev/null 2>&1 && [ ! -x /usr/sbin/nginx ]; then
+  apt_install nginx "the multi-replica test runs behind it" \
+    "install it (Debian: nginx), or that test is skipped (and fails under CI=true)." \
+    || true
+fi
 .venv/bin/ruff check src tests
 .venv/bin/mypy
 exec .venv/bin/python -m pytest "$@"

@@ -37,6 +37,9 @@ class Settings(BaseSettings):
     # pending when it stops is failed) or "postgres" (a job queue in the PostgreSQL
     # database, run by `voicesmith worker` processes; survives restarts).
     capture_queue: Literal["thread", "postgres"] = "thread"
+    # How long an upload request waits for its capture before answering 202 pending
+    # (a capture takes ~20 s; the SDKs give up on a request after 60 s and re-send).
+    upload_wait_seconds: Annotated[float, Field(ge=0, le=55)] = 40.0
     # Where the engine's model and voice packs are installed (shared across data dirs).
     cache_dir: Path = Field(default_factory=default_cache_dir)
     # A folder of kokoro-js voice packs (<name>.bin) to use instead of fetching them.

@@ -61,6 +61,7 @@ def build_services(settings: Settings, engine: SpeechEngine) -> Services:
         designs=DesignService(sessions, blobs, synthesizer),
         clones=CloneService(sessions, blobs, stock_cache_path=settings.stock_embeddings_path,
                             capture_nice=settings.synthesis_nice,
+                            sync_wait_s=settings.upload_wait_seconds,
                             queue=open_capture_queue(settings)),
         engine=engine,
         voices=VoiceResolver(sessions, engine.stock_voices),
