@@ -61,11 +61,12 @@ class Settings(BaseSettings):
     # work matters more than speech. 0 (the default): a fair share.
     synthesis_nice: Annotated[int, Field(ge=0, le=19)] = 0
     # Syntheses (speech streams and design samples) this process runs at once; one
-    # more is answered 429 with Retry-After, so a load balancer's next try (or the
-    # client's retry) goes where it is served now, instead of waiting here. Streams
-    # take turns piece by piece, so past what the cores keep real-time every stream
-    # stutters: 2 cores hold about 3 (`voicesmith bench`). 0: no limit.
-    max_active_syntheses: Annotated[int, Field(ge=0)] = 6
+    # more is answered 429 with Retry-After, so that behind a load balancer it goes to
+    # a replica that serves it now (deploy/nginx.conf retries speech there) instead of
+    # waiting here while every stream slows down. 0 (the default, one server alone):
+    # no limit, requests wait their turn. `voicesmith bench` says how many streams a
+    # machine keeps real-time; README "Scale out" what to set on replicas.
+    max_active_syntheses: Annotated[int, Field(ge=0)] = 0
 
     # Unreferenced audio files older than this are removed at start (a crash
     # mid-write leaves one); younger ones may be another server's write in flight.

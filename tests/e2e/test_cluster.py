@@ -35,6 +35,7 @@ from tests.support.s3_standin import S3StandIn, s3_standin
 from tests.unit.cloning.conftest import SPEECH
 
 REPLICA = "x-voicesmith-replica"
+CAPACITY = 2  # syntheses per replica
 
 
 @dataclass
@@ -95,7 +96,8 @@ def cluster(tmp_path_factory: pytest.TempPathFactory, tiny_model: Path,
                          VOICESMITH_DATABASE_URL=postgres.create_database("cluster"),
                          VOICESMITH_BLOB_URL=f"s3://{bucket}/blobs",
                          VOICESMITH_CAPTURE_QUEUE="postgres",
-                         VOICESMITH_UPLOAD_WAIT_SECONDS="2", **s3.env)
+                         VOICESMITH_UPLOAD_WAIT_SECONDS="2",
+                         VOICESMITH_MAX_ACTIVE_SYNTHESES=str(CAPACITY), **s3.env)
         dirs = {name: root / name for name in ("a", "b", "worker", "nginx")}
         for folder in dirs.values():
             folder.mkdir()
@@ -216,6 +218,58 @@ def test_websocket_and_streamed_speech_pass_through_nginx(cluster: Cluster) -> N
         conn.send({"text": ""})
         audio, events = ws_audio(conn)
     assert events[-1].type == "final" and len(audio) > 16000
+
+
+def test_a_replica_at_capacity_refuses_and_nginx_passes_speech_to_the_other(
+        cluster: Cluster) -> None:
+    long_text = " ".join(f"Sentence number {i} keeps this stream busy." for i in range(300))
+    auth = {"Authorization": f"Bearer {cluster.a.key}"}
+    body = {"text": long_text, "voice": "Telnyx.Kokoro.af_heart", "disable_cache": True}
+    with httpx.Client(timeout=60) as held:
+        streams = []
+        try:
+            for _ in range(CAPACITY):  # read one chunk, then stop reading: the slot stays taken
+                request = held.build_request("POST", f"{cluster.a.base_url}/text-to-speech/speech",
+                                             json=body, headers=auth)
+                response = held.send(request, stream=True)
+                assert response.status_code == 200
+                next(response.iter_raw())
+                streams.append(response)
+            refused = httpx.post(f"{cluster.a.base_url}/text-to-speech/speech", headers=auth,
+                                 json={"text": "One more, please.", "voice": "af_heart"})
+            assert refused.status_code == 429 and refused.headers["retry-after"] == "1"
+            assert refused.json()["errors"][0]["code"] == "10011"
+            # Through nginx every speech request is served: those sent to A go on to B.
+            for i in range(4):
+                raw = cluster.via_nginx().text_to_speech.with_raw_response.generate_speech(
+                    text=f"Served elsewhere, {i}.", voice="Telnyx.Kokoro.af_heart")
+                assert raw.status_code == 200 and raw.headers[REPLICA] == "replica-b"
+        finally:
+            for response in streams:
+                response.close()
+
+
+def test_audio_id_audio_downloads_through_nginx_whichever_replica_made_it(
+        cluster: Cluster) -> None:
+    client = cluster.via_nginx()
+    made: dict[str, str] = {}
+    for attempt in range(12):  # until each replica has made one
+        raw = client.text_to_speech.with_raw_response.generate_speech(
+            text=f"Kept for later, take {attempt}.", voice="Telnyx.Kokoro.af_heart",
+            output_type="audio_id")  # type: ignore[arg-type]
+        made.setdefault(raw.headers[REPLICA], raw.parse().to_dict()["audio_url"])
+        if len(made) == 2:
+            break
+    assert set(made) == {"replica-a", "replica-b"}
+    for url in made.values():
+        assert url.startswith(f"{cluster.nginx_url}/v2/")  # the link leads back through nginx
+        for _ in range(4):  # least_conn sends some to the replica without it
+            got = httpx.get(url,
+                            headers={"Authorization": f"Bearer {cluster.a.key}"}, timeout=60)
+            assert got.status_code == 200 and sf.info(io.BytesIO(got.content)).duration > 0.5
+    missing = httpx.get(f"{cluster.nginx_url}/v2/text-to-speech/speech/{'0' * 8}-0000-4000-8000-"
+                        f"{'0' * 12}", headers={"Authorization": f"Bearer {cluster.a.key}"})
+    assert missing.status_code == 404 and missing.json()["errors"][0]["code"] == "10005"
 
 
 def test_a_replica_killed_mid_stream_ends_the_stream_and_nginx_serves_the_rest(
