@@ -1,0 +1,43 @@
+"""Debian's Chromium driven by Playwright, for the design lab's browser tests.
+
+Playwright's own browser download cannot work here (no network at test time), so
+the system ``chromium`` is launched by path. Its microphone is a WAV file
+(Chromium's fake capture device), and the flags that would make it call home are off.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+CHROMIUM_CANDIDATES = ("chromium", "chromium-browser")
+# Quiet on a closed network: no background fetches, updates, sync, first-run pages or QUIC.
+QUIET = ["--disable-background-networking", "--disable-component-update", "--disable-sync",
+         "--no-first-run", "--disable-gpu", "--disable-quic", "--disable-default-apps",
+         "--disable-extensions", "--mute-audio"]
+
+
+def find_chromium() -> str:
+    """The system Chromium's path; skips (fails under CI=true) when it is missing."""
+    for name in CHROMIUM_CANDIDATES:
+        found = shutil.which(name)
+        if found:
+            return found
+    why = "Debian's chromium is not installed (scripts/test.sh installs it: apt-get install chromium)"
+    if os.environ.get("CI"):
+        pytest.fail(why)
+    pytest.skip(why)
+
+
+def chromium_args(microphone: Path) -> list[str]:
+    args = [*QUIET,
+            # The page plays audio on a click; headless has no user to click "allow".
+            "--autoplay-policy=no-user-gesture-required",
+            "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
+            f"--use-file-for-fake-audio-capture={microphone}"]
+    if os.geteuid() == 0:
+        args.append("--no-sandbox")  # Chromium refuses to run its sandbox as root
+    return args

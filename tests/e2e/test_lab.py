@@ -1,0 +1,277 @@
+"""The design lab (GET /) in a real browser against a real server.
+
+Debian's Chromium, driven by Playwright, plays a user's session on the tiny-model
+server: enter the key, generate three previews and play them, keep one, make a
+second version and A/B it, clone it, record a clone through Chromium's fake
+microphone (a LibriSpeech recording), speak with it in two formats, and see a 422
+explained next to the field that caused it. The tests run in order on one page
+(each step needs the one before); the page's own JavaScript must log no error.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import soundfile as sf
+
+import voicesmith
+from tests.e2e.lab_browser import chromium_args, find_chromium
+from tests.e2e.server import RunningServer, server_env
+from tests.support.tiny_model import build_tiny_kokoro_model
+
+playwright_api = pytest.importorskip("playwright.sync_api",
+                                     reason="the lab's browser tests need playwright (test extra)")
+pytest.importorskip("resemblyzer", reason="the recorded clone needs the clone extra")
+
+Page = Any  # playwright's Page (its types are not part of mypy's run)
+LIBRISPEECH = Path(__file__).resolve().parents[2].parent / "shared/data/librispeech/test-other"
+SHIPPED_CLIP = Path(__file__).resolve().parents[1] / "unit/evaluation/data/1688-142285-0001.flac"
+# Generous: a recorded clone's capture takes seconds on the tiny model, more on a busy machine.
+CAPTURE_TIMEOUT_MS = 300_000
+STEP_TIMEOUT_MS = 60_000
+PROMPT = "A warm, low male narrator, British, unhurried, blorfy"
+
+
+@pytest.fixture(scope="module")
+def lab_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
+    """One tiny-model server on SQLite (the browser flows need one database, not both)."""
+    model = build_tiny_kokoro_model(tmp_path_factory.mktemp("lab-model") / "tiny.onnx")
+    # The server must import this checkout's code, whatever the venv's install points at.
+    src = str(Path(voicesmith.__file__).resolve().parents[1])
+    path = os.pathsep.join(p for p in (src, os.environ.get("PYTHONPATH", "")) if p)
+    server = RunningServer(tmp_path_factory.mktemp("lab-data"),
+                           server_env(VOICESMITH_MODEL_PATH=str(model), PYTHONPATH=path)).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def microphone(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A LibriSpeech recording as the WAV Chromium's fake microphone plays (it loops)."""
+    found = sorted((LIBRISPEECH / "1688").glob("*/1688-*.flac")) if LIBRISPEECH.is_dir() else []
+    samples, rate = sf.read(found[0] if found else SHIPPED_CLIP, dtype="float32")
+    wav = tmp_path_factory.mktemp("mic") / "speaker.wav"
+    sf.write(wav, samples, rate, subtype="PCM_16")
+    return wav
+
+
+@pytest.fixture(scope="module")
+def console() -> list[str]:
+    return []
+
+
+@pytest.fixture(scope="module")
+def page(lab_server: RunningServer, microphone: Path, console: list[str]) -> Iterator[Page]:
+    executable = find_chromium()
+    with playwright_api.sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=executable, args=chromium_args(microphone))
+        context = browser.new_context(permissions=["microphone"])
+        page = context.new_page()
+        page.set_default_timeout(STEP_TIMEOUT_MS)
+        page.on("console", lambda m: console.append(f"console.{m.type}: {m.text}")
+                if m.type == "error" else None)
+        page.on("pageerror", lambda e: console.append(f"pageerror: {e}"))
+        page.on("dialog", lambda d: d.accept())
+        yield page
+        browser.close()
+
+
+def region(page: Page, name: str) -> Any:
+    return page.get_by_role("region", name=name)
+
+
+def wait_status(page: Page, element_id: str, text: str, timeout: float = STEP_TIMEOUT_MS) -> str:
+    page.wait_for_function(
+        "([id, text]) => document.getElementById(id).textContent.includes(text)",
+        arg=[element_id, text], timeout=timeout)
+    return str(page.locator(f"#{element_id}").text_content())
+
+
+def play(page: Page, selector: str) -> float:
+    """Play an <audio> element: play() must resolve and the audio must have a duration."""
+    return float(page.eval_on_selector(selector, """async (audio) => {
+        if (audio.readyState < 1) await new Promise((ok, bad) => {
+            audio.addEventListener('loadedmetadata', ok, {once: true});
+            audio.addEventListener('error', () => bad(new Error('audio does not decode')), {once: true});
+        });
+        await audio.play();
+        audio.pause();
+        return audio.duration;
+    }"""))
+
+
+def test_page_is_served_quickly_without_a_key(lab_server: RunningServer, page: Page) -> None:
+    root = f"http://127.0.0.1:{lab_server.port}/"
+    head = httpx.get(root)
+    assert head.status_code == 200 and head.headers["content-type"].startswith("text/html")
+    assert "script-src 'self'" in head.headers["content-security-policy"]
+    assert httpx.get(root, headers={"If-None-Match": head.headers["etag"]}).status_code == 304
+    assert httpx.get(f"{root}lab/nothing.js").status_code == 404
+    paths = httpx.get(f"{root}openapi.json").json()["paths"]
+    assert "/" not in paths and not any(p.startswith("/lab") for p in paths)
+
+    page.goto(root, wait_until="load")
+    load_ms = page.evaluate("""() => {
+        const nav = performance.getEntriesByType('navigation')[0];
+        return nav.loadEventEnd - nav.startTime; }""")
+    assert 0 < load_ms < 1000, load_ms
+    assert "Enter the API key" in wait_status(page, "key-status", "API key")
+
+
+def test_every_control_is_named_and_reachable_by_keyboard(page: Page) -> None:
+    unnamed = page.evaluate("""() => [...document.querySelectorAll(
+            'button, input, select, textarea, a[href], summary')]
+        .filter((el) => !(el.labels && el.labels.length) && !el.getAttribute('aria-label')
+                        && !el.textContent.trim() && !el.closest('label'))
+        .map((el) => el.outerHTML)""")
+    assert unnamed == []
+    for name in ("Prompt", "Generate", "Regenerate", "Version A", "Version B", "Clone name",
+                 "Audio file", "Voice", "Format", "Sample rate", "Speed", "Volume", "Search"):
+        assert page.get_by_label(name, exact=True).count() + page.get_by_role(
+            "button", name=name, exact=True).count() >= 1, name
+    assert page.get_by_label("Text", exact=True).count() == 2  # the design's and Speak's
+    # Nothing is taken out of the tab order.
+    assert page.locator("[tabindex='-1']").count() == 0
+    page.get_by_label("API key", exact=True).focus()
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.id") == "key-save"
+
+
+def test_enter_the_key(lab_server: RunningServer, page: Page) -> None:
+    page.get_by_label("API key", exact=True).fill(str(lab_server.key))
+    page.get_by_label("API key", exact=True).press("Enter")
+    wait_status(page, "key-status", "Key accepted")
+    assert lab_server.key not in page.url
+    assert page.evaluate("localStorage.getItem('voicesmith.apiKey')") == lab_server.key
+
+
+def test_generate_three_previews_and_play_them(lab_server: RunningServer, page: Page) -> None:
+    design = region(page, "Design")
+    design.get_by_label("Prompt", exact=True).fill(PROMPT)
+    assert f"{len(PROMPT)} / 5000" in str(page.locator("#prompt-count").text_content())
+    design.get_by_label("Text", exact=True).fill("Hello, this is how I sound.")
+    design.get_by_role("button", name="Generate", exact=True).click()
+    wait_status(page, "design-status", "Three previews ready")
+    cards = page.locator("#previews article")
+    assert cards.count() == 3
+    seeds = {cards.nth(i).locator("p").text_content() for i in range(3)}
+    assert len(seeds) == 3
+    for i in range(3):
+        assert play(page, f"#previews article:nth-child({i + 1}) audio") > 0
+    client = lab_server.client()
+    previews = client.voice_designs.list(filter_name="lab-preview-")
+    samples = {client.voice_designs.download_sample(d.id).read() for d in previews}
+    assert len(previews.data) == 3 and len(samples) == 3  # three voices, not one thrice
+    understood = str(page.locator("#understood").text_content())
+    assert "male" in understood and "blorfy" in understood and "Ignored words" in understood
+
+
+def test_keep_one_then_a_second_version_and_ab_them(lab_server: RunningServer, page: Page) -> None:
+    page.get_by_label("Design name", exact=True).fill("lab-narrator")
+    page.get_by_role("button", name="Keep preview 1").click()
+    wait_status(page, "design-status", "Kept as lab-narrator")
+    page.get_by_role("button", name="Regenerate").click()
+    wait_status(page, "design-status", "Three previews ready")
+    page.get_by_label("Keep as", exact=True).select_option(label="a new version of lab-narrator")
+    page.get_by_role("button", name="Keep preview 2").click()
+    wait_status(page, "design-status", "version 2")
+
+    versions = region(page, "Versions")
+    page.wait_for_function("() => document.querySelectorAll('#history li').length === 2")
+    assert versions.get_by_label("Design", exact=True).locator("option:checked").text_content() == "lab-narrator"
+    versions.get_by_label("Version A", exact=True).select_option(label="Version 1")
+    versions.get_by_label("Version B", exact=True).select_option(label="Version 2")
+    versions.get_by_role("button", name="Play A").click()
+    wait_status(page, "history-status", "Playing A: version 1")
+    a = page.evaluate("document.getElementById('ab-audio').src")
+    versions.get_by_role("button", name="Play B").click()
+    wait_status(page, "history-status", "Playing B: version 2")
+    assert page.evaluate("document.getElementById('ab-audio').src") != a
+    assert play(page, "#ab-audio") > 0
+    # The previews not kept are gone: only the kept design is left.
+    client = lab_server.client()
+    assert [d.name for d in client.voice_designs.list()] == ["lab-narrator"]
+
+
+def test_clone_the_design_version(page: Page) -> None:
+    clone = region(page, "Clone")
+    clone.get_by_label("Design version", exact=True).check()
+    clone.get_by_label("Clone name", exact=True).fill("lab-narrator-clone")
+    clone.get_by_label("Source design", exact=True).select_option(label="lab-narrator")
+    clone.get_by_label("Source version", exact=True).select_option(label="Version 2")
+    clone.get_by_role("button", name="Create clone").click()
+    wait_status(page, "clone-status", "lab-narrator-clone is active")
+    library = region(page, "Library")
+    library.get_by_label("Search", exact=True).fill("narrator-clone")
+    playwright_api.expect(library.locator("#library-clones li")).to_have_count(1)
+    snippet = str(library.locator("#library-clones pre").first.text_content())
+    clone_id = page.evaluate("document.getElementById('clone-status').dataset.cloneId")
+    assert clone_id in snippet and "Authorization: Bearer" in snippet
+
+
+def test_record_a_clone_from_the_microphone(page: Page) -> None:
+    clone = region(page, "Clone")
+    clone.get_by_label("Recording", exact=True).check()
+    clone.get_by_role("button", name="Record", exact=True).click()
+    page.wait_for_function("() => parseFloat(document.getElementById('record-time').textContent) >= 7",
+                           timeout=STEP_TIMEOUT_MS)
+    assert page.evaluate("document.getElementById('level').value") > 0  # the meter moved
+    clone.get_by_role("button", name="Stop").click()
+    wait_status(page, "clone-status", "Recorded")
+    assert play(page, "#recording") >= 7
+    clone.get_by_label("Clone name", exact=True).fill("lab-mic")
+    clone.get_by_label("Gender", exact=True).select_option("male")
+    clone.get_by_role("button", name="Create clone").click()
+    status = wait_status(page, "clone-status", "lab-mic is active", timeout=CAPTURE_TIMEOUT_MS)
+    assert "Captured as" in status
+
+
+@pytest.mark.parametrize("fmt", ["mp3", "mulaw"])
+def test_speak_with_the_recorded_clone(page: Page, fmt: str) -> None:
+    speak = region(page, "Speak")
+    speak.get_by_label("Voice", exact=True).select_option(label=speak.get_by_label("Voice", exact=True).locator(
+        "option", has_text="lab-mic").first.text_content())
+    speak.get_by_label("Text", exact=True).fill("Thanks for calling. How can I help you today?")
+    speak.get_by_label("Format", exact=True).select_option(fmt)
+    speak.get_by_role("button", name="Speak").click()
+    rate = "8000" if fmt == "mulaw" else "24000"
+    status = wait_status(page, "speak-status", f"of {fmt} at {rate} Hz")
+    audio = page.evaluate("({...document.getElementById('speak-audio').dataset})")
+    assert audio["format"] == fmt and int(audio["bytes"]) > 1000
+    assert float(audio["seconds"]) > 0.5, status
+    if fmt == "mulaw":  # one byte a sample at 8 kHz
+        assert abs(int(audio["bytes"]) / 8000 - float(audio["seconds"])) < 0.01
+    assert play(page, "#speak-audio") > 0.5
+    download = speak.get_by_role("link", name="Download")
+    assert download.get_attribute("download") == f"speech.{'ulaw' if fmt == 'mulaw' else 'mp3'}"
+
+
+def test_a_422_is_explained_next_to_its_field(page: Page) -> None:
+    design = region(page, "Design")
+    design.locator("summary", has_text="Advanced").click()
+    design.get_by_label("temperature", exact=True).fill("3")
+    design.get_by_role("button", name="Generate", exact=True).click()
+    error = page.locator("#temperature-error")
+    error.wait_for(state="visible")
+    assert error.text_content() == "temperature: must be at most 2."
+    assert design.get_by_label("temperature", exact=True).get_attribute("aria-invalid") == "true"
+    assert page.evaluate("document.activeElement.id") == "temperature"
+    design.get_by_label("temperature", exact=True).fill("0.9")
+
+    speak = region(page, "Speak")
+    speak.get_by_label("Volume", exact=True).fill("5")
+    speak.get_by_role("button", name="Speak").click()
+    page.locator("#speak-volume-error").wait_for(state="visible")
+    assert page.locator("#speak-volume-error").text_content() == "Volume: must be at most 2."
+
+
+def test_no_console_errors(console: list[str]) -> None:
+    # The two deliberate 422s are logged by the browser's network layer, not by the page.
+    network_422 = "Failed to load resource: the server responded with a status of 422"
+    assert [m for m in console if network_422 not in m] == []
+    assert len(console) <= 2
