@@ -13,6 +13,13 @@ if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 && ! command -v initdb 
     "install it (Debian: postgresql), or its e2e run is skipped (and fails under CI=true)." \
     || true
 fi
+# The design lab's browser tests (tests/e2e/test_lab.py) drive Debian's Chromium through
+# Playwright (launched by path: Playwright's own browser download cannot work offline).
+if ! command -v chromium >/dev/null 2>&1; then
+  apt_install chromium "the design lab's browser tests drive it" \
+    "install it (Debian: chromium), or the lab's browser tests are skipped (and fail under CI=true)." \
+    || true
+fi
 .venv/bin/ruff check src tests
 .venv/bin/mypy
 exec .venv/bin/python -m pytest "$@"

@@ -27,9 +27,10 @@ function showSource() {
   $("clone-from-upload").hidden = s !== "upload";
   $("clone-from-record").hidden = s !== "record";
   $("clone-transcript-field").hidden = s === "design";
-  if (s === "record" && !$("clone-transcript").value) {
-    $("clone-transcript").value = $("script").textContent.replace(/\s+/g, " ").trim();
-  }
+  // The script is what a recording says; a file says something else.
+  const script = $("script").textContent.replace(/\s+/g, " ").trim();
+  if (s === "record" && !$("clone-transcript").value) $("clone-transcript").value = script;
+  if (s === "upload" && $("clone-transcript").value === script) $("clone-transcript").value = "";
 }
 
 async function refreshDesigns() {

@@ -52,6 +52,7 @@ async function speak(ev) {
       signal: inFlight.signal });
     const sampleRate = Number(response.headers.get("x-sample-rate")) || 24000;
     const out = player(format, sampleRate);
+    $("speak-audio").dataset.player = out.constructor.name;
     const parts = [];
     let bytes = 0;
     const reader = response.body.getReader();
