@@ -22,6 +22,7 @@ import voicesmith
 from tests.e2e.lab_browser import chromium_args, find_chromium, require
 from tests.e2e.server import RunningServer, server_env
 from tests.support.tiny_model import build_tiny_kokoro_model
+from voicesmith.audio import g711
 
 playwright_api = require("playwright.sync_api", "the lab's browser tests need playwright (test extra)")
 require("resemblyzer", "the recorded clone needs the clone extra")
@@ -269,6 +270,16 @@ def test_speak_with_the_recorded_clone(page: Page, fmt: str) -> None:
     assert play(page, "#speak-audio") > 0.5
     download = speak.get_by_role("link", name="Download")
     assert download.get_attribute("download") == f"speech.{'ulaw' if fmt == 'mulaw' else 'mp3'}"
+
+
+@pytest.mark.parametrize("fmt", ["mulaw", "alaw"])
+def test_the_page_decodes_g711_like_the_server(page: Page, fmt: str) -> None:
+    decoded = page.evaluate("""async (fmt) => {
+        const players = await import('/lab/players.js');
+        const bytes = Uint8Array.from({length: 256}, (_, i) => i);
+        return Array.from(players.decodeG711(fmt, bytes), (s) => Math.round(s * 32768)); }""", fmt)
+    decode = g711.ulaw_to_s16 if fmt == "mulaw" else g711.alaw_to_s16
+    assert decoded == decode(bytes(range(256))).tolist()
 
 
 def test_a_422_is_explained_next_to_its_field(page: Page) -> None:

@@ -42,8 +42,11 @@ async function discardPreviews(keep) {
 async function generate(fresh) {
   const form = $("design-form");
   clearErrors(form);
-  if (fresh || !lastRequest) lastRequest = readRequest();
-  else lastRequest = { ...lastRequest, base: Math.floor(Math.random() * 2 ** 31) };
+  // Regenerate reads the form again (the prompt may have been edited) but draws the
+  // next three seeds, so a fixed seed still gives new previews, reproducibly.
+  const previousBase = lastRequest ? lastRequest.base : 0;
+  lastRequest = readRequest();
+  if (!fresh) lastRequest.base = (previousBase + PREVIEWS) % 2 ** 32;
   const { body, base } = lastRequest;
   const stamp = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
   $("generate").disabled = true;
@@ -54,7 +57,8 @@ async function generate(fresh) {
   try {
     // One first: a request the server refuses is refused once, not three times.
     const first = await makePreview(body, base, `${PREVIEW_PREFIX}${stamp}-1`);
-    const rest = await Promise.allSettled([1, 2].map((i) =>
+    const others = Array.from({ length: PREVIEWS - 1 }, (_, i) => i + 1);
+    const rest = await Promise.allSettled(others.map((i) =>
       makePreview(body, (base + i) % 2 ** 32, `${PREVIEW_PREFIX}${stamp}-${i + 1}`)));
     previews = [first, ...rest.filter((r) => r.status === "fulfilled").map((r) => r.value)];
     const failed = rest.find((r) => r.status === "rejected");

@@ -25,6 +25,12 @@ const ALAW = g711Table((byte) => {
   return a & 0x80 ? magnitude : -magnitude;
 });
 
+// G.711 bytes ("mulaw" or "alaw") as samples in -1..1.
+export function decodeG711(format, bytes) {
+  const table = format === "mulaw" ? ULAW : ALAW;
+  return Float32Array.from(bytes, (b) => table[b]);
+}
+
 // The offset of the samples in a streamed WAV, once the header has arrived (else -1).
 function wavDataOffset(bytes) {
   if (bytes.length < 12) return -1;
@@ -68,15 +74,10 @@ export class PcmPlayer {
   }
 
   decode(bytes) {
-    const n = bytes.length / (this.format === "mulaw" || this.format === "alaw" ? 1 : 2);
-    const out = new Float32Array(n);
-    if (this.format === "mulaw" || this.format === "alaw") {
-      const table = this.format === "mulaw" ? ULAW : ALAW;
-      for (let i = 0; i < n; i += 1) out[i] = table[bytes[i]];
-    } else {
-      const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-      for (let i = 0; i < n; i += 1) out[i] = view.getInt16(i * 2, true) / 32768;
-    }
+    if (this.format === "mulaw" || this.format === "alaw") return decodeG711(this.format, bytes);
+    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    const out = new Float32Array(bytes.length / 2);
+    for (let i = 0; i < out.length; i += 1) out[i] = view.getInt16(i * 2, true) / 32768;
     return out;
   }
 
