@@ -11,9 +11,12 @@ import os
 import shutil
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 import pytest
 
+Page = Any  # playwright's Page (playwright is imported only where the tests run)
+STEP_TIMEOUT_MS = 60_000
 CHROMIUM_CANDIDATES = ("chromium", "chromium-browser")
 # Quiet on a closed network: no background fetches, updates, sync, first-run pages or QUIC.
 QUIET = ["--disable-background-networking", "--disable-component-update", "--disable-sync",
@@ -49,3 +52,27 @@ def chromium_args(microphone: Path) -> list[str]:
     if os.geteuid() == 0:
         args.append("--no-sandbox")  # Chromium refuses to run its sandbox as root
     return args
+
+
+def region(page: Page, name: str) -> Any:
+    return page.get_by_role("region", name=name)
+
+
+def wait_status(page: Page, element_id: str, text: str, timeout: float = STEP_TIMEOUT_MS) -> str:
+    page.wait_for_function(
+        "([id, text]) => document.getElementById(id).textContent.includes(text)",
+        arg=[element_id, text], timeout=timeout)
+    return str(page.locator(f"#{element_id}").text_content())
+
+
+def play(page: Page, selector: str) -> float:
+    """Play an <audio> element: play() must resolve and the audio must have a duration."""
+    return float(page.eval_on_selector(selector, """async (audio) => {
+        if (audio.readyState < 1) await new Promise((ok, bad) => {
+            audio.addEventListener('loadedmetadata', ok, {once: true});
+            audio.addEventListener('error', () => bad(new Error('audio does not decode')), {once: true});
+        });
+        await audio.play();
+        audio.pause();
+        return audio.duration;
+    }"""))

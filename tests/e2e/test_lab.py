@@ -13,13 +13,21 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 import soundfile as sf
 
 import voicesmith
-from tests.e2e.lab_browser import chromium_args, find_chromium, require
+from tests.e2e.lab_browser import (
+    STEP_TIMEOUT_MS,
+    Page,
+    chromium_args,
+    find_chromium,
+    play,
+    region,
+    require,
+    wait_status,
+)
 from tests.e2e.server import RunningServer, server_env
 from tests.support.tiny_model import build_tiny_kokoro_model
 from voicesmith.audio import g711
@@ -27,12 +35,10 @@ from voicesmith.audio import g711
 playwright_api = require("playwright.sync_api", "the lab's browser tests need playwright (test extra)")
 require("resemblyzer", "the recorded clone needs the clone extra")
 
-Page = Any  # playwright's Page (its types are not part of mypy's run)
 LIBRISPEECH = Path(__file__).resolve().parents[2].parent / "shared/data/librispeech/test-other"
 SHIPPED_CLIP = Path(__file__).resolve().parents[1] / "unit/evaluation/data/1688-142285-0001.flac"
 # Generous: a recorded clone's capture takes seconds on the tiny model, more on a busy machine.
 CAPTURE_TIMEOUT_MS = 300_000
-STEP_TIMEOUT_MS = 60_000
 PROMPT = "A warm, low male narrator, British, unhurried, blorfy"
 
 
@@ -78,30 +84,6 @@ def page(lab_server: RunningServer, microphone: Path, console: list[str]) -> Ite
         page.on("dialog", lambda d: d.accept())
         yield page
         browser.close()
-
-
-def region(page: Page, name: str) -> Any:
-    return page.get_by_role("region", name=name)
-
-
-def wait_status(page: Page, element_id: str, text: str, timeout: float = STEP_TIMEOUT_MS) -> str:
-    page.wait_for_function(
-        "([id, text]) => document.getElementById(id).textContent.includes(text)",
-        arg=[element_id, text], timeout=timeout)
-    return str(page.locator(f"#{element_id}").text_content())
-
-
-def play(page: Page, selector: str) -> float:
-    """Play an <audio> element: play() must resolve and the audio must have a duration."""
-    return float(page.eval_on_selector(selector, """async (audio) => {
-        if (audio.readyState < 1) await new Promise((ok, bad) => {
-            audio.addEventListener('loadedmetadata', ok, {once: true});
-            audio.addEventListener('error', () => bad(new Error('audio does not decode')), {once: true});
-        });
-        await audio.play();
-        audio.pause();
-        return audio.duration;
-    }"""))
 
 
 def test_page_loads_in_under_a_second_and_asks_for_the_key(lab_server: RunningServer,

@@ -2,7 +2,7 @@
 // the one kept is renamed (or becomes a version of an existing design) and the
 // others are deleted, so nothing the user did not keep stays in the library.
 
-import { api, audioUrl, clearErrors, emit, on, showError, listAll } from "./api.js";
+import { api, audioUrl, clearErrors, emit, getKey, listAll, on, showError } from "./api.js";
 import { describeTraits } from "./traits.js";
 
 const $ = (id) => document.getElementById(id);
@@ -160,7 +160,16 @@ async function refreshTargets() {
   }
 }
 
+// Previews not kept when the tab closes are deleted (keepalive outlives the page).
+function dropPreviewsOnLeave() {
+  for (const p of previews) {
+    fetch(`/v2/voice_designs/${p.design.id}`, { method: "DELETE", keepalive: true,
+      headers: { Authorization: `Bearer ${getKey()}` } }).catch(() => {});
+  }
+}
+
 export function initDesign() {
+  window.addEventListener("pagehide", dropPreviewsOnLeave);
   const prompt = $("prompt");
   const count = () => { $("prompt-count").textContent = `${prompt.value.length} / 5000 characters`; };
   prompt.addEventListener("input", count);

@@ -95,6 +95,11 @@ export class PcmPlayer {
     this.next += buffer.duration;
   }
 
+  // Silences it and frees the audio device (browsers cap how many contexts a page holds).
+  stop() {
+    this.ctx.close().catch(() => {});
+  }
+
   // Seconds of audio decoded; the whole as a WAV (for replay in an <audio> element).
   async end() {
     return { seconds: this.samples / this.rate,
@@ -116,6 +121,10 @@ export class StreamPlayer {
       this.buffer.addEventListener("updateend", () => this.pump());
     });
     this.started = false;
+  }
+
+  stop() {
+    URL.revokeObjectURL(this.url);
   }
 
   static supports(mime) {
@@ -160,6 +169,8 @@ export class WholePlayer {
   }
 
   push(bytes) { this.parts.push(bytes); }
+
+  stop() {}
 
   async end() {
     const url = URL.createObjectURL(new Blob(this.parts, { type: this.mime }));

@@ -17,6 +17,7 @@ const EXT = { mp3: "mp3", wav: "wav", linear16: "pcm", mulaw: "ulaw", alaw: "ala
 const PCM = new Set(["wav", "linear16", "mulaw", "alaw"]);
 let download = null;
 let inFlight = null;
+let current = null; // the player of the last speech, stopped when the next one starts
 
 const say = (text) => { $("speak-status").textContent = text; };
 
@@ -51,7 +52,9 @@ async function speak(ev) {
       json: { text: $("speak-text").value, voice: $("speak-voice").value, telnyx },
       signal: inFlight.signal });
     const sampleRate = Number(response.headers.get("x-sample-rate")) || 24000;
+    if (current) current.stop();
     const out = player(format, sampleRate);
+    current = out;
     $("speak-audio").dataset.player = out.constructor.name;
     const parts = [];
     let bytes = 0;
