@@ -71,7 +71,13 @@ def console() -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def page(lab_server: RunningServer, microphone: Path, console: list[str]) -> Iterator[Page]:
+def answers() -> list[str]:
+    return []
+
+
+@pytest.fixture(scope="module")
+def page(lab_server: RunningServer, microphone: Path, console: list[str],
+         answers: list[str]) -> Iterator[Page]:
     executable = find_chromium()
     with playwright_api.sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=executable, args=chromium_args(microphone))
@@ -81,7 +87,10 @@ def page(lab_server: RunningServer, microphone: Path, console: list[str]) -> Ite
         page.on("console", lambda m: console.append(f"console.{m.type}: {m.text}")
                 if m.type == "error" else None)
         page.on("pageerror", lambda e: console.append(f"pageerror: {e}"))
-        page.on("dialog", lambda d: d.accept())
+        # Rename asks with prompt(), delete with confirm(): both answered yes, a prompt
+        # with the next of `answers` (a test appends what it would type).
+        page.on("dialog", lambda d: d.accept(answers.pop(0) if answers and d.type == "prompt"
+                                             else None))
         yield page
         browser.close()
 
@@ -281,6 +290,27 @@ def test_a_422_is_explained_next_to_its_field(page: Page) -> None:
     speak.get_by_role("button", name="Speak").click()
     page.locator("#speak-volume-error").wait_for(state="visible")
     assert page.locator("#speak-volume-error").text_content() == "Volume: must be at most 2."
+
+
+def test_library_renames_and_deletes(lab_server: RunningServer, page: Page,
+                                     answers: list[str]) -> None:
+    library = region(page, "Library")
+    library.get_by_label("Search", exact=True).fill("lab-upload")
+    answers.append("lab-upload-renamed")
+    library.get_by_role("button", name="Rename lab-upload", exact=True).click()
+    wait_status(page, "library-status", "Renamed lab-upload to lab-upload-renamed")
+    library.get_by_label("Search", exact=True).fill("lab-narrator")
+    library.get_by_role("button", name="Delete lab-narrator", exact=True).click()
+    wait_status(page, "library-status", "Deleted lab-narrator")
+    playwright_api.expect(library.locator("#library-designs li")).to_have_count(0)
+    # A clone outlives its design; the other sections' lists follow.
+    playwright_api.expect(library.locator("#library-clones li")).to_have_count(1)
+    playwright_api.expect(region(page, "Versions").get_by_label("Design", exact=True)
+                          .locator("option")).to_have_count(0)
+    client = lab_server.client()
+    assert {c.name for c in client.voice_clones.list()} == {
+        "lab-narrator-clone", "lab-mic", "lab-upload-renamed"}
+    assert list(client.voice_designs.list()) == []
 
 
 def test_no_console_errors(console: list[str]) -> None:
