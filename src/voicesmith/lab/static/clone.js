@@ -44,6 +44,7 @@ async function refreshDesigns() {
       o.dataset.latest = d.latest_version || 1;
       return o;
     }));
+    if (!designs.length) select.append(new Option("no designs yet", ""));
     if (designs.some((d) => d.id === current)) select.value = current;
     refreshVersions();
   } catch {

@@ -24,6 +24,7 @@ async function refreshDesigns(selectId) {
     return; // no key yet: the key field says so
   }
   select.replaceChildren(...designs.map((d) => new Option(d.name, d.id)));
+  if (!designs.length) select.append(new Option("no designs yet", ""));
   if (designs.some((d) => d.id === wanted)) select.value = wanted;
   await loadHistory();
 }
