@@ -42,6 +42,12 @@ CAPTURE_TIMEOUT_MS = 300_000
 PROMPT = "A warm, low male narrator, British, unhurried, blorfy"
 
 
+@pytest.fixture(scope="module", autouse=True)
+def chromium() -> str:
+    """Looked for first: without a browser no server is started for nothing."""
+    return find_chromium()
+
+
 @pytest.fixture(scope="module")
 def lab_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
     """One tiny-model server on SQLite (the browser flows need one database, not both)."""
@@ -76,11 +82,10 @@ def answers() -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def page(lab_server: RunningServer, microphone: Path, console: list[str],
+def page(chromium: str, lab_server: RunningServer, microphone: Path, console: list[str],
          answers: list[str]) -> Iterator[Page]:
-    executable = find_chromium()
     with playwright_api.sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=executable, args=chromium_args(microphone))
+        browser = pw.chromium.launch(executable_path=chromium, args=chromium_args(microphone))
         context = browser.new_context(permissions=["microphone"])
         page = context.new_page()
         page.set_default_timeout(STEP_TIMEOUT_MS)
