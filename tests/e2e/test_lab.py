@@ -170,6 +170,8 @@ def test_keep_one_then_a_second_version_and_ab_them(lab_server: RunningServer, p
     preview = next(d for d in client.voice_designs.list(filter_name="lab-preview-")
                    if d.name.endswith("-2"))
     heard = client.voice_designs.download_sample(preview.id).read()
+    # An edit after generating is for the next generation, not for what is kept now.
+    region(page, "Design").get_by_label("Prompt", exact=True).fill("A high, fast child")
     page.get_by_role("button", name="Keep preview 2").click()
     wait_status(page, "design-status", "version 2")
     # The version kept is the voice heard (same prompt, parameters, seed; no penalty).

@@ -96,12 +96,13 @@ export function showError(err, fields, fallback) {
     const pointer = e.source && (e.source.pointer ?? e.source.parameter);
     const id = pointer !== undefined && pointer !== null ? fields[pointer] : undefined;
     const field = id && $(id);
+    const slot = id && $(`${id}-error`);
     const words = plainWords(e.detail || e.title || "Something went wrong.", pointer);
-    if (field) {
+    if (field && slot) {
       const label = document.querySelector(`label[for="${id}"]`);
       const name = label ? label.textContent.trim() : pointer;
       field.setAttribute("aria-invalid", "true");
-      $(`${id}-error`).textContent = `${name}: ${words}`;
+      slot.textContent = `${name}: ${words}`;
       first = first || field;
     } else {
       const target = $(fallback);

@@ -77,7 +77,8 @@ async function generate(fresh) {
 async function makePreview(body, seed, name) {
   const created = await api("POST", "/voice_designs", { json: { ...body, name, seed } });
   const design = created.data;
-  return { design, seed, url: await audioUrl(`/voice_designs/${design.id}/sample`) };
+  // The request is kept with the preview: keeping it later must not read an edited form.
+  return { design, seed, body, url: await audioUrl(`/voice_designs/${design.id}/sample`) };
 }
 
 function renderPreviews() {
@@ -118,10 +119,8 @@ async function keepPreview(preview) {
     if (target) {
       // A version made with the preview's prompt, parameters and seed is the voice heard;
       // repetition_penalty 1.0 because the preview had no earlier versions to move away from.
-      const p = preview.design.parameters || {};
-      const body = { ...lastRequest.body, voice_design_id: target, seed: preview.seed,
+      const body = { ...preview.body, voice_design_id: target, seed: preview.seed,
                      repetition_penalty: 1.0 };
-      for (const k of NUMBERS) if (p[k] !== undefined && k !== "repetition_penalty") body[k] = p[k];
       kept = (await api("POST", "/voice_designs", { json: body })).data;
       await discardPreviews(null);
     } else {
