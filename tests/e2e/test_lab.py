@@ -3,8 +3,9 @@
 Debian's Chromium, driven by Playwright, plays a user's session on the tiny-model
 server: enter the key, generate three previews and play them, keep one, make a
 second version and A/B it, clone it, record a clone through Chromium's fake
-microphone (a LibriSpeech recording), speak with it in two formats, and see a 422
-explained next to the field that caused it. The tests run in order on one page
+microphone (a LibriSpeech recording) and from an uploaded file, speak with it in
+mp3 and 8 kHz mu-law (and wav, ogg), see a 422 explained next to the field that
+caused it, rename and delete from the library. The tests run in order on one page
 (each step needs the one before); the page's own JavaScript must log no error.
 """
 
@@ -123,7 +124,7 @@ def test_every_control_is_named_and_reachable_by_keyboard(page: Page) -> None:
         assert page.get_by_label(name, exact=True).count() + page.get_by_role(
             "button", name=name, exact=True).count() >= 1, name
     assert page.get_by_label("Text", exact=True).count() == 2  # the design's and Speak's
-    # Tab alone reaches every visible, enabled control, in the page's order.
+    # Tab alone reaches every visible, enabled control.
     ident = """(el) => el.id || (el.name ? `${el.name}=${el.value}` : '')
                        || el.getAttribute('aria-label') || el.textContent.trim()"""
     wanted = set(page.evaluate(f"""() => [...document.querySelectorAll(
