@@ -87,7 +87,8 @@ def page(chromium: str, lab_server: RunningServer, microphone: Path, console: li
          answers: list[str]) -> Iterator[Page]:
     with playwright_api.sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=chromium, args=chromium_args(microphone))
-        context = browser.new_context(permissions=["microphone"])
+        context = browser.new_context(
+            permissions=["microphone", "clipboard-read", "clipboard-write"])
         page = context.new_page()
         page.set_default_timeout(STEP_TIMEOUT_MS)
         page.on("console", lambda m: console.append(f"console.{m.type}: {m.text}")
@@ -336,6 +337,12 @@ def test_library_renames_and_deletes(lab_server: RunningServer, page: Page,
     playwright_api.expect(region(page, "Versions").get_by_label("Design", exact=True)
                           .locator("option")).to_have_text(["no designs yet"])
     client = lab_server.client()
+    library.get_by_label("Search", exact=True).fill("lab-mic")
+    library.locator("summary", has_text="Snippets for lab-mic").click()
+    library.get_by_role("button", name="Copy the id of lab-mic").click()
+    wait_status(page, "library-status", "Copied")
+    mic = next(c for c in client.voice_clones.list() if c.name == "lab-mic")
+    assert page.evaluate("navigator.clipboard.readText()") == mic.id
     assert {c.name for c in client.voice_clones.list()} == {
         "lab-narrator-clone", "lab-mic", "lab-upload-renamed"}
     assert list(client.voice_designs.list()) == []
