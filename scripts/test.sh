@@ -19,6 +19,13 @@ if ! command -v nginx >/dev/null 2>&1 && [ ! -x /usr/sbin/nginx ]; then
     "install it (Debian: nginx), or that test is skipped (and fails under CI=true)." \
     || true
 fi
+# The design lab's browser tests (tests/e2e/test_lab.py) drive Debian's Chromium through
+# Playwright (launched by path: Playwright's own browser download cannot work offline).
+if ! command -v chromium >/dev/null 2>&1; then
+  apt_install chromium "the design lab's browser tests drive it" \
+    "install it (Debian: chromium), or the lab's browser tests are skipped (and fail under CI=true)." \
+    || true
+fi
 .venv/bin/ruff check src tests
 .venv/bin/mypy
 exec .venv/bin/python -m pytest "$@"

@@ -16,7 +16,14 @@ from voicesmith.api.errors import install_error_handlers
 from voicesmith.api.json_bodies import StrictJsonMiddleware
 from voicesmith.api.limits import BodyLimitMiddleware, BodyLimits
 from voicesmith.api.replica import ReplicaHeaderMiddleware
-from voicesmith.api.routers import openai_speech, speech, speech_ws, voice_clones, voice_designs
+from voicesmith.api.routers import (
+    lab,
+    openai_speech,
+    speech,
+    speech_ws,
+    voice_clones,
+    voice_designs,
+)
 from voicesmith.config import Settings
 from voicesmith.engine.base import SpeechEngine
 from voicesmith.engine.priority import call_at_lower_priority
@@ -130,6 +137,7 @@ def create_app(settings: Settings | None = None, engine: SpeechEngine | None = N
     # OpenAI clients use base_url .../v1 (their default path) or .../v2.
     app.include_router(openai_speech.router, prefix="/v2")
     app.include_router(openai_speech.router, prefix="/v1")
+    app.include_router(lab.router)  # the design lab page at /
 
     @app.get("/healthz", include_in_schema=False)
     def healthz() -> dict[str, str]:
