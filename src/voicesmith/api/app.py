@@ -19,6 +19,7 @@ from voicesmith.api.routers import openai_speech, speech, speech_ws, voice_clone
 from voicesmith.config import Settings
 from voicesmith.engine.base import SpeechEngine
 from voicesmith.engine.priority import call_at_lower_priority
+from voicesmith.providers import Providers, VoiceProvider
 from voicesmith.store.blobs import BlobStore
 from voicesmith.store.database import open_database
 from voicesmith.store.repositories import UnitOfWork
@@ -35,6 +36,21 @@ from voicesmith.voices.voice_ids import VoiceResolver
 log = logging.getLogger("voicesmith")
 
 
+def build_providers(settings: Settings) -> Providers:
+    """The remote providers this server has credentials for (none: telnyx only)."""
+    found: dict[str, VoiceProvider] = {}
+    if settings.minimax_api_key:
+        from voicesmith.providers.minimax import MiniMaxClient, MiniMaxConfig, MiniMaxProvider
+
+        client = MiniMaxClient(MiniMaxConfig(
+            api_key=settings.minimax_api_key, base_url=settings.minimax_base_url,
+            group_id=settings.minimax_group_id, timeout_s=settings.minimax_timeout_seconds,
+            max_retries=settings.minimax_max_retries,
+            backoff_s=settings.minimax_backoff_seconds))
+        found["minimax"] = MiniMaxProvider(client, default_model=settings.minimax_model)
+    return Providers(found)
+
+
 def build_services(settings: Settings, engine: SpeechEngine) -> Services:
     """Open the database (migrated) and blob store, sweep crash leftovers, build services."""
     faults.arm(settings.crash_at)
@@ -47,6 +63,7 @@ def build_services(settings: Settings, engine: SpeechEngine) -> Services:
     if removed:
         log.warning("removed %d audio file(s) left over by an interrupted write", len(removed))
     pool = SynthesisPool(settings.synthesis_workers, nice=settings.synthesis_nice)
+    providers = build_providers(settings)
     synthesizer = SampleSynthesizer(engine, pool)
     cache = SpeechCache(settings.speech_cache_dir,
                         max_bytes=settings.speech_cache_max_mb * 1024 * 1024,
@@ -54,16 +71,18 @@ def build_services(settings: Settings, engine: SpeechEngine) -> Services:
                         sample_rate=engine.sample_rate)
     return Services(
         keys=KeyService(sessions),
-        designs=DesignService(sessions, blobs, synthesizer),
-        clones=CloneService(sessions, blobs, capture_nice=settings.synthesis_nice),
+        designs=DesignService(sessions, blobs, synthesizer, providers),
+        clones=CloneService(sessions, blobs, capture_nice=settings.synthesis_nice,
+                            providers=providers),
         engine=engine,
         voices=VoiceResolver(sessions, engine.stock_voices),
         # Samples and speech share the synthesis pool: together they never
         # run more engine passes at once than there are workers.
-        speech=SpeechService(engine, pool, cache),
+        speech=SpeechService(engine, pool, cache, providers),
         audio_jobs=AudioJobs(settings.audio_dir,
                              retention_seconds=settings.audio_retention_seconds),
         rate_limits=RateLimiter(settings.rate_limit_per_second, settings.rate_limit_burst),
+        providers=providers,
     )
 
 

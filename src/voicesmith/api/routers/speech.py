@@ -90,9 +90,8 @@ async def create_speech(body: SpeechCreate, org: SpeakerDep, services: ServicesD
     if body.text_type == "ssml":
         raise ValidationError("SSML is not supported by the embedded engine; send plain text "
                               "(text_type: text).", pointer="/text_type")
-    if body.provider is not None and body.provider.lower() != "telnyx":
-        raise ValidationError(f"Provider {body.provider!r} is not served here; use telnyx.",
-                              pointer="/provider")
+    if body.provider is not None:
+        services.providers.check(body.provider)
     voice = await run_in_threadpool(services.voices.resolve, org, body.voice)
     req = _telnyx_request(body, voice)
     stream = await run_in_threadpool(services.speech.open, req)
@@ -138,11 +137,10 @@ def list_voices(
     """The organization's clones and the engine's stock voices."""
     # The language is checked first: an unknown one is an error whatever the provider.
     wanted = resolve_language(language, pointer="/language") if language else None
-    if provider is not None and provider.lower() != "telnyx":
-        return VoiceList(voices=[])
     exact = language is not None and "-" in language.replace("_", "-")
-    voices = [VoiceInfo(voice_id=v.voice_id, name=v.name, provider="telnyx", language=v.language,
-                        gender=v.gender, kind=v.kind)  # type: ignore[arg-type]
+    voices = [VoiceInfo(voice_id=v.voice_id, name=v.name, provider=v.provider,
+                        language=v.language, gender=v.gender, kind=v.kind)  # type: ignore[arg-type]
               for v in services.voices.listing(org)
-              if wanted is None or v.matches_language(wanted, exact=exact)]
+              if (provider is None or v.provider == provider.lower())
+              and (wanted is None or v.matches_language(wanted, exact=exact))]
     return VoiceList(voices=voices)
