@@ -169,7 +169,7 @@ def build_app(fake: FakeMiniMax) -> FastAPI:
         voice_id = body.get("voice_id") or f"ttv-voice-{time.strftime('%Y%m%d%H%M%S')}-" \
                                               f"{secrets.token_hex(4)}"
         fake.voices[voice_id] = "voice_generation"
-        audio = encode(tone(voice_id, preview, 32000), "mp3", 32000)
+        audio = encode(tone(voice_id, preview, 24000), "mp3", 24000)  # rates our encoder makes
         return JSONResponse({"trial_audio": audio.hex(), "voice_id": voice_id,
                              "base_resp": base_resp()})
 
