@@ -240,7 +240,9 @@ def test_a_clone_from_an_upload_is_cloned_by_minimax(server: RunningServer,
     assert fake.voices[c.provider_voice_id] == "voice_cloning"
     uploaded = fake.calls_to("/v1/voice_clone")[-1].body
     assert uploaded["voice_id"] == c.provider_voice_id
-    assert fake.files[uploaded["file_id"]] == SPEECH.read_bytes()
+    # FLAC is no format MiniMax clones from: it was sent as a WAV, whole (12.6 s).
+    sent = fake.files[uploaded["file_id"]]
+    assert sent[:4] == b"RIFF" and sf.info(io.BytesIO(sent)).duration > 12
     wav = client.voice_clones.download_sample(c.id).read()
     assert sf.info(io.BytesIO(wav)).samplerate == 24_000
     assert speak_raw(server, f"Minimax.speech-02-hd.{c.provider_voice_id}").status_code == 200
@@ -324,6 +326,27 @@ def test_failed_speech_is_an_error_on_every_path_and_is_not_cached(
             ws_audio(conn)
     fake.clear()
     assert speak_raw(server, c.id).headers["x-voicesmith-cache"] == "miss"
+
+
+def test_a_wav_upload_is_sent_as_it_is_and_a_short_one_is_refused(
+        server: RunningServer, fake: FakeMiniMax) -> None:
+    samples, rate = sf.read(SPEECH, dtype="float32")
+    for seconds, status in ((12, 201), (6, 422)):
+        buf = io.BytesIO()
+        sf.write(buf, samples[: seconds * rate], rate, format="WAV", subtype="PCM_16")
+        before = len(fake.calls_to("/v1/files/upload"))
+        r = httpx.post(f"{server.base_url}/voice_clones/from_upload", timeout=60,
+                       data={"name": unique("mm-wav"), "language": "en", "gender": "male",
+                             "provider": "minimax"},
+                       files={"audio_file": ("me.wav", buf.getvalue(), "audio/wav")},
+                       headers={"Authorization": f"Bearer {server.key}"})
+        assert r.status_code == status, r.text
+        if status == 201:
+            file_id = fake.calls_to("/v1/voice_clone")[-1].body["file_id"]
+            assert fake.files[file_id] == buf.getvalue()
+        else:
+            assert "10 s" in r.json()["errors"][0]["detail"]
+            assert len(fake.calls_to("/v1/files/upload")) == before
 
 
 def test_a_failed_upload_clone_stores_nothing(server: RunningServer, fake: FakeMiniMax) -> None:

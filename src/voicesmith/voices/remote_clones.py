@@ -19,8 +19,11 @@ import logging
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from voicesmith.audio.decode import decode_to_mono
+from voicesmith.audio.wav import encode_wav
+from voicesmith.engine.base import SAMPLE_RATE
 from voicesmith.engine.languages import resolve_language
-from voicesmith.errors import ConflictError, ProviderError, ValidationError
+from voicesmith.errors import ConflictError, ProviderError, UploadAudioError, ValidationError
 from voicesmith.faults import crash_point
 from voicesmith.providers import EMBEDDED, Providers
 from voicesmith.store.blobs import BlobStore
@@ -31,6 +34,11 @@ from voicesmith.voices.remote_designs import remote_language
 from voicesmith.voices.uploads import GENDERS, CloneFromUpload
 
 log = logging.getLogger(__name__)
+
+# MiniMax's voice clone takes MP3, M4A or WAV, 10 s to 5 minutes, under 20 MB.
+MIN_RECORDING_S, MAX_RECORDING_S = 10.0, 300.0
+# FFmpeg's container names -> the extension MiniMax reads them by.
+ACCEPTED_FORMATS = {"wav": "wav", "mp3": "mp3", "mov,mp4,m4a,3gp,3g2,mj2": "m4a"}
 
 
 def remote_clone_of_version(organization: str, name: str, design: VoiceDesign,
@@ -76,7 +84,13 @@ class RemoteClones:
         with UnitOfWork(self._sessions) as uow:
             _check_clone_name(uow, organization, req.name)
         recording = load_recording(req.audio, filename=req.filename)  # 400/422 as for the engine
-        voice_id = remote.clone_upload(req.audio, req.filename)
+        if recording.original_duration_s < MIN_RECORDING_S:
+            raise UploadAudioError(
+                f"The recording is {recording.original_duration_s:.1f} s long; provider "
+                f"{provider!r} clones from at least {MIN_RECORDING_S:.0f} s of audio (up to 5 "
+                "minutes).", pointer="/audio_file")
+        audio, filename = _as_accepted(req.audio, req.filename, recording.source_format)
+        voice_id = remote.clone_upload(audio, filename)
         key: str | None = None
         try:
             key = self._blobs.put(recording.wav)
@@ -117,6 +131,14 @@ class RemoteClones:
             self._providers.get(provider).delete_voice(voice_id, designed=False)
         except (ProviderError, ValidationError) as exc:
             log.warning("could not delete %s voice %s: %s", provider, voice_id, exc)
+
+
+def _as_accepted(audio: bytes, filename: str | None, source_format: str) -> tuple[bytes, str]:
+    """The recording in a container MiniMax accepts (MP3, M4A, WAV): as sent, or as a WAV."""
+    if source_format in ACCEPTED_FORMATS:
+        return audio, filename or f"recording.{ACCEPTED_FORMATS[source_format]}"
+    samples = decode_to_mono(audio, SAMPLE_RATE)[: int(MAX_RECORDING_S * SAMPLE_RATE)]
+    return encode_wav(samples, SAMPLE_RATE), "recording.wav"
 
 
 def _language(req: CloneFromUpload) -> str:
