@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import io
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import httpx
@@ -52,11 +53,16 @@ def fake(running_fake: RunningFake) -> Iterator[FakeMiniMax]:
     running_fake.fake.clear()
 
 
-@pytest.fixture(scope="module")
-def server(running_fake: RunningFake, tiny_model: Path,
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def server(request: pytest.FixtureRequest, running_fake: RunningFake, tiny_model: Path,
            tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
-    running = RunningServer(tmp_path_factory.mktemp("minimax-data"),
-                            minimax_env(tiny_model, running_fake.base_url)).start()
+    """A server with a MiniMax key, on each database (as conftest's fast_server)."""
+    extra = {}
+    if request.param == "postgresql":
+        extra["VOICESMITH_DATABASE_URL"] = \
+            request.getfixturevalue("postgres").create_database("minimax")
+    running = RunningServer(tmp_path_factory.mktemp(f"minimax-data-{request.param}"),
+                            minimax_env(tiny_model, running_fake.base_url, **extra)).start()
     yield running
     running.stop()
 
@@ -274,8 +280,7 @@ def assert_no_design(server: RunningServer, name: object) -> None:
 ])
 def test_a_failed_design_stores_nothing(server: RunningServer, fake: FakeMiniMax, fault: Fault,
                                         status: int, words: str) -> None:
-    fault.path = "/v1/voice_design"
-    fake.inject(fault)
+    fake.inject(replace(fault, path="/v1/voice_design"))  # a copy: a fault counts its hits
     before, calls = blobs(server), len(fake.calls_to("/v1/voice_design"))
     body = design_body()
     response = raw_post(server, "/voice_designs", body)
@@ -310,8 +315,7 @@ def test_failed_speech_is_an_error_on_every_path_and_is_not_cached(
         words: str) -> None:
     client = server.client()
     c = make_clone(client, design(client).id, unique("mm-speak"))
-    fault.path = "/v1/t2a_v2"
-    fake.inject(fault)
+    fake.inject(replace(fault, path="/v1/t2a_v2"))
     for extra in ({}, {"output_type": "base64_output"}, {"output_type": "audio_id"}):
         assert_envelope(speak_raw(server, c.id, **extra), status, words)
     openai = httpx.post(f"{server.base_url}/audio/speech", timeout=60,

@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from voicesmith.engine.base import StockVoice, VoiceStyle
 from voicesmith.engine.languages import Language, resolve_language
 from voicesmith.errors import NotFoundError, ValidationError
-from voicesmith.providers import EMBEDDED, RemoteVoice, wire_name
+from voicesmith.providers import EMBEDDED, PROVIDER_MODELS, RemoteVoice, wire_name
 from voicesmith.store.models import VoiceClone
 from voicesmith.store.repositories import UnitOfWork
 from voicesmith.voices.speaking import SpeakingVoice
@@ -88,10 +88,15 @@ def parse_voice_id(voice_id: str, *, pointer: str = "/voice") -> VoiceRef:
                               pointer=pointer)
     head, _, rest = value.partition(".")
     if rest and head.lower() in REMOTE_PROVIDERS:
-        # {Provider}.{Model}.{provider_voice_id}: the model segment may be omitted.
+        # {Provider}.{Model}.{provider_voice_id}; MiniMax's model names hold dots
+        # (speech-2.6-hd), so a known model is matched whole. It may be omitted.
+        provider = head.lower()
+        for model in sorted(PROVIDER_MODELS.get(provider, []), key=len, reverse=True):
+            if rest.lower().startswith(model.lower() + ".") and len(rest) > len(model) + 1:
+                return VoiceRef(rest[len(model) + 1:], explicit_model=True, provider=provider)
         _, dot, tail = rest.partition(".")
         return VoiceRef(tail if dot and tail else rest, explicit_model=bool(dot),
-                        provider=head.lower())
+                        provider=provider)
     if rest and head.lower() in OTHER_PROVIDERS:
         raise ValidationError(
             f"Voice {voice_id!r} belongs to provider {head!r}, which this server does not "
