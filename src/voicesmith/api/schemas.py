@@ -128,7 +128,8 @@ class VoiceCloneCreate(RequestModel):
     language: str = Field(..., json_schema_extra=language_rules(), description=(
         "ISO 639-1 code (en, es, ...) or a language name; case-insensitive."))
     gender: Literal["male", "female", "neutral"]
-    provider: str = Field("telnyx", json_schema_extra=PROVIDER_RULES)
+    provider: str = Field("telnyx", json_schema_extra=PROVIDER_RULES, description=(
+        "A clone's provider is its design's: a MiniMax design's clone speaks through MiniMax."))
     version: Annotated[int, Field(ge=1), BeforeValidator(_json_number)] | None = Field(
         None, description="Design version to clone; default the latest.")
 
@@ -142,7 +143,9 @@ class VoiceCloneUploadFields(WireModel):
     gender: Literal["male", "female", "neutral"] = Field(..., description=(
         "Picks the voices capture may use; neutral tells it from the recording's pitch."))
     provider: str = Field("telnyx", json_schema_extra=PROVIDER_RULES)
-    model_id: str | None = Field(None, description="Qwen3TTS (default) or Kokoro: the embedded engine.")
+    model_id: str | None = Field(None, description=(
+        "Qwen3TTS (default) or Kokoro: the embedded engine; with provider minimax, one of "
+        "MiniMax's speech models (default the server's VOICESMITH_MINIMAX_MODEL)."))
     label: StoredText | None = Field(None, max_length=1000)
     ref_text: StoredText | None = Field(None, max_length=5000, description=(
         "Transcript of the recording; capture then compares the same words."))
