@@ -209,7 +209,7 @@ def test_a_clone_of_a_design_speaks_on_every_path(server: RunningServer,
     # Listed with its MiniMax voice id.
     voices = client.get("/text-to-speech/voices", cast_to=object,
                         options={"params": {"provider": "minimax"}})
-    assert {"voice_id": voice_id, "provider": "minimax"}.items() <= \
+    assert {"voice_id": voice_id, "provider": "minimax", "model_id": "speech-02-hd"}.items() <= \
         next(v for v in voices["voices"] if v["name"] == c.name).items()  # type: ignore[index]
 
 
@@ -391,3 +391,18 @@ def test_minimax_unreachable_is_a_502(tiny_model: Path,
         assert blobs(running) == 0
     finally:
         running.stop()
+
+
+def test_a_stream_failing_after_its_first_audio_is_cut_off_and_not_cached(
+        server: RunningServer, fake: FakeMiniMax) -> None:
+    client = server.client()
+    c = make_clone(client, design(client).id, unique("mm-cut"))
+    long_text = "A longer text, so that MiniMax streams several seconds of audio to us."
+    fake.inject(Fault("mid_stream", path="/v1/t2a_v2", after=20, times=-1))  # ~1.7 s of audio
+    body = {"text": long_text, "voice": c.id, "telnyx": {"response_format": "pcm"}}
+    with pytest.raises(httpx.RemoteProtocolError):  # the audio began: the stream is cut off
+        raw_post(server, "/text-to-speech/speech", body)
+    whole = raw_post(server, "/text-to-speech/speech", {**body, "output_type": "base64_output"})
+    assert_envelope(whole, 502, "1000")  # a whole answer is still an error
+    fake.clear()
+    assert raw_post(server, "/text-to-speech/speech", body).headers["x-voicesmith-cache"] == "miss"

@@ -34,8 +34,8 @@ included (hex-encoded audio, ``base_resp`` with MiniMax's status codes on HTTP
 Failures are injected with ``Fault``s (each hits ``times`` requests to its
 path): ``slow`` (answers after ``delay_s``), ``error`` (HTTP 200 with
 ``base_resp.status_code`` = ``code``), ``http`` (HTTP status ``code``),
-``rate_limit`` (code 1002) and ``mid_stream`` (a streamed T2A that sends one
-piece of audio, then an error event). "Unreachable" is a base URL nobody
+``rate_limit`` (code 1002) and ``mid_stream`` (a streamed T2A that sends ``after``
+pieces of audio, then an error event). "Unreachable" is a base URL nobody
 listens on.
 """
 
@@ -71,6 +71,7 @@ class Fault:
     times: int = 1  # how many requests it hits; -1: every one
     code: int = 1000  # base_resp.status_code (error) or HTTP status (http)
     delay_s: float = 5.0
+    after: int = 1  # mid_stream: pieces of audio sent before the error event
 
 
 @dataclass
@@ -156,7 +157,8 @@ def build_app(fake: FakeMiniMax) -> FastAPI:
                 return failure(1002, "rate limit exceeded")
             elif fault.kind == "http":
                 return JSONResponse({"error": "injected"}, status_code=fault.code)
-        request.state.mid_stream = fault is not None and fault.kind == "mid_stream"
+        request.state.mid_stream = fault.after if fault is not None and \
+            fault.kind == "mid_stream" else None
         response: Response = await call_next(request)
         return response
 
@@ -235,7 +237,7 @@ def build_app(fake: FakeMiniMax) -> FastAPI:
 
         async def events() -> AsyncIterator[bytes]:
             for n, piece in enumerate(pieces):
-                if mid_stream and n == 1:
+                if mid_stream is not None and n == mid_stream:
                     yield _event({"base_resp": base_resp(1000, "unknown error")})
                     return
                 yield _event({"data": {"audio": piece.hex(), "status": 1, "ced": ""},

@@ -60,6 +60,7 @@ class ListedVoice:
     gender: str | None
     kind: str  # "clone" | "stock"
     provider: str = EMBEDDED  # lower-case: telnyx (the engine) or a remote provider
+    model: str = CANONICAL_MODEL
 
     def matches_language(self, wanted: Language, *, exact: bool) -> bool:
         """``exact``: same code (en-GB); else same language (en matches en-US and en-GB)."""
@@ -168,7 +169,8 @@ class VoiceResolver:
         with UnitOfWork(self._sessions) as uow:
             clones = uow.clones.all(organization)
             listed = [ListedVoice(clone_voice_id(c), c.name, display_code(c.engine_language),
-                                  c.gender, "clone", c.provider or EMBEDDED)
+                                  c.gender, "clone", c.provider or EMBEDDED,
+                                  _model_of(c))
                       for c in clones if c.status == "active"]
         listed += [ListedVoice(canonical_id(v.name), v.name, display_code(v.language.code),
                                v.gender, "stock", EMBEDDED)
@@ -194,6 +196,11 @@ class VoiceResolver:
             language=resolve_language(clone.engine_language),
             postprocess=clone.postprocess,
         )
+
+
+def _model_of(clone: VoiceClone) -> str:
+    remote = clone.provider_voice_id and (clone.provider or EMBEDDED) != EMBEDDED
+    return (clone.model_id or CANONICAL_MODEL) if remote else CANONICAL_MODEL
 
 
 def _language_or_english(code: str) -> Language:

@@ -139,7 +139,8 @@ def list_voices(
     wanted = resolve_language(language, pointer="/language") if language else None
     exact = language is not None and "-" in language.replace("_", "-")
     voices = [VoiceInfo(voice_id=v.voice_id, name=v.name, provider=v.provider,
-                        language=v.language, gender=v.gender, kind=v.kind)  # type: ignore[arg-type]
+                        language=v.language, gender=v.gender, kind=v.kind,  # type: ignore[arg-type]
+                        model_id=v.model)
               for v in services.voices.listing(org)
               if (provider is None or v.provider == provider.lower())
               and (wanted is None or v.matches_language(wanted, exact=exact))]
