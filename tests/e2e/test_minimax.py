@@ -182,6 +182,9 @@ def test_a_clone_of_a_design_speaks_on_every_path(server: RunningServer,
     assert again.headers["x-voicesmith-cache"] == "hit"
     assert len(fake.calls_to("/v1/t2a_v2")) == calls
 
+    # A language the engine has no voices for is MiniMax's to speak.
+    assert speak_raw(server, c.id, language="German", disable_cache=True).status_code == 200
+
     # base64_output and audio_id, by clone name, uncached.
     b64 = speak_raw(server, c.name, output_type="base64_output", disable_cache=True,
                     telnyx={"response_format": "pcm"})

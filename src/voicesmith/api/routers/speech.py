@@ -67,7 +67,10 @@ def _telnyx_request(body: SpeechCreate, voice: SpeakingVoice) -> SpeechRequest:
         speed_value, pointer="/telnyx/voice_speed")
     volume = check_volume(opts.volume if opts and opts.volume is not None
                           else _setting(settings, "volume"), pointer="/telnyx/volume")
-    language = resolve_language(body.language, body.text or "") if body.language else None
+    # A remote provider's voice (MiniMax) reads the text's language itself, including
+    # languages the engine has no voices for: the field is the engine's to check.
+    language = resolve_language(body.language, body.text or "") \
+        if body.language and voice.remote is None else None
     return SpeechRequest(text=body.text or "", voice=voice, format=fmt, sample_rate=rate,
                          volume=volume, speed=speed, language=language,
                          use_cache=not body.disable_cache)
