@@ -122,9 +122,17 @@ class RemoteClones:
             return
         with UnitOfWork(self._sessions) as uow:
             shared = uow.provider_voice_in_use_elsewhere(voice_id, clone_id=clone.id)
-        if not shared:
-            self._providers.get(clone.provider).delete_voice(
-                voice_id, designed=clone.source != "upload")
+        if shared:
+            return
+        try:
+            remote = self._providers.get(clone.provider)
+        except ValidationError:
+            # The provider is no longer configured here (its key was removed): the clone
+            # can still be deleted; its voice stays with the provider, which is logged.
+            log.warning("voice clone %s deleted without deleting %s voice %s: provider not "
+                        "configured", clone.id, clone.provider, voice_id)
+            return
+        remote.delete_voice(voice_id, designed=clone.source != "upload")
 
     def _delete_quietly(self, provider: str, voice_id: str) -> None:
         try:

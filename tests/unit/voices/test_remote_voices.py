@@ -149,3 +149,15 @@ def test_a_clone_whose_remote_delete_fails_is_kept_and_the_voice_goes_with_the_l
     provider.fail_delete = False
     clones.delete(ORG, "c")
     assert count(sessions, VoiceClone) == 0 and provider.deleted == [("ttv-1", True)]
+
+
+def test_a_clone_of_a_provider_no_longer_configured_can_still_be_deleted(
+        designs: DesignService, clones: CloneService, sessions: sessionmaker[Session],
+        blobs: BlobStore) -> None:
+    designs.create(ORG, DesignRequest(prompt="p", text="t", name="d", provider="minimax"))
+    clones.create_from_design(ORG, CloneFromDesign(name="c", voice_design_id="d", language="en",
+                                                 gender="male"))
+    designs.delete(ORG, "d")
+    without_key = CloneService(sessions, blobs)  # the key was removed from the settings
+    without_key.delete(ORG, "c")
+    assert count(sessions, VoiceClone) == 0
