@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Annotated
 
 import platformdirs
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 MIB = 1024 * 1024
@@ -86,7 +86,7 @@ class Settings(BaseSettings):
     # MiniMax (provider "minimax"): without a key, provider "minimax" is a 422 saying how
     # to enable it. The base URL picks their regional host (or a fake, in tests); the
     # group id is sent as the GroupId query parameter where their older hosts need it.
-    minimax_api_key: str | None = None
+    minimax_api_key: SecretStr | None = None  # never shown in logs or reprs
     minimax_base_url: str = "https://api.minimax.io"
     minimax_group_id: str | None = None
     # The speech model new MiniMax speech uses (any of MiniMax's speech models).

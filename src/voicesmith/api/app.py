@@ -39,11 +39,12 @@ log = logging.getLogger("voicesmith")
 def build_providers(settings: Settings) -> Providers:
     """The remote providers this server has credentials for (none: telnyx only)."""
     found: dict[str, VoiceProvider] = {}
-    if settings.minimax_api_key:
+    if settings.minimax_api_key and settings.minimax_api_key.get_secret_value():
         from voicesmith.providers.minimax import MiniMaxClient, MiniMaxConfig, MiniMaxProvider
 
         client = MiniMaxClient(MiniMaxConfig(
-            api_key=settings.minimax_api_key, base_url=settings.minimax_base_url,
+            api_key=settings.minimax_api_key.get_secret_value(),
+            base_url=settings.minimax_base_url,
             group_id=settings.minimax_group_id, timeout_s=settings.minimax_timeout_seconds,
             max_retries=settings.minimax_max_retries,
             backoff_s=settings.minimax_backoff_seconds))

@@ -23,7 +23,7 @@ import logging
 import random
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 import httpx
@@ -52,7 +52,7 @@ class _Transient(Exception):
 
 @dataclass(frozen=True)
 class MiniMaxConfig:
-    api_key: str
+    api_key: str = field(repr=False)
     base_url: str = "https://api.minimax.io"
     group_id: str | None = None
     timeout_s: float = 30.0
