@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import io
+import re
 from collections.abc import Iterator
 
 import httpx
@@ -225,3 +226,15 @@ def test_a_wav_upload_is_sent_as_it_is_and_a_short_one_is_refused(
         else:
             assert "10 s" in r.json()["errors"][0]["detail"]
             assert len(fake.calls_to("/v1/files/upload")) == before
+
+
+def test_the_served_document_accepts_minimax_only_where_it_is_enabled(
+        server: RunningServer, fast_server: RunningServer) -> None:
+    def provider_pattern(running: RunningServer) -> str:
+        doc = httpx.get(running.base_url.replace("/v2", "/openapi.json"), timeout=30).json()
+        return str(doc["components"]["schemas"]["VoiceDesignCreate"]["properties"]["provider"]
+                   ["pattern"])
+
+    assert re.match(provider_pattern(server), "MiniMax")
+    assert re.match(provider_pattern(server), "telnyx")
+    assert not re.match(provider_pattern(fast_server), "minimax")

@@ -15,6 +15,7 @@ from voicesmith.api.deps import Services
 from voicesmith.api.errors import install_error_handlers
 from voicesmith.api.json_bodies import StrictJsonMiddleware
 from voicesmith.api.limits import BodyLimitMiddleware, BodyLimits
+from voicesmith.api.openapi import serve_providers
 from voicesmith.api.routers import openai_speech, speech, speech_ws, voice_clones, voice_designs
 from voicesmith.config import Settings
 from voicesmith.engine.base import SpeechEngine
@@ -112,6 +113,7 @@ def create_app(settings: Settings | None = None, engine: SpeechEngine | None = N
     )
     app.state.settings = settings  # the WebSocket reads its limits here
     install_error_handlers(app)
+    serve_providers(app, ["minimax"] if settings.minimax_api_key else [])
     # Inside the body limit (added before it), so it only ever reads a bounded body.
     app.add_middleware(StrictJsonMiddleware)
     app.add_middleware(BodyLimitMiddleware, limits=BodyLimits(
