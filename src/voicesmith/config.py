@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Annotated, Literal
 
 import platformdirs
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 MIB = 1024 * 1024
@@ -103,6 +103,20 @@ class Settings(BaseSettings):
     # How long a write waits for a database locked by another writer (SQLite's
     # busy handler retries with backoff) before it answers 503 with Retry-After.
     database_busy_timeout_seconds: Annotated[float, Field(gt=0)] = 30.0
+
+    # MiniMax (provider "minimax"): without a key, provider "minimax" is a 422 saying how
+    # to enable it. The base URL picks their regional host (or a fake, in tests); the
+    # group id is sent as the GroupId query parameter where their older hosts need it.
+    minimax_api_key: SecretStr | None = None  # never shown in logs or reprs
+    minimax_base_url: str = "https://api.minimax.io"
+    minimax_group_id: str | None = None
+    # The speech model new MiniMax speech uses (any of MiniMax's speech models).
+    minimax_model: str = "speech-02-hd"
+    # Per-attempt network timeout, and retries of transient failures (connect errors,
+    # 5xx, MiniMax's rate-limit and server-error codes) with exponential backoff.
+    minimax_timeout_seconds: Annotated[float, Field(gt=0)] = 30.0
+    minimax_max_retries: Annotated[int, Field(ge=0, le=10)] = 2
+    minimax_backoff_seconds: Annotated[float, Field(ge=0)] = 0.5
 
     # Fault injection for crash-safety tests: exit hard at a named point (voicesmith.faults).
     crash_at: str | None = None

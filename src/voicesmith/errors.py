@@ -168,3 +168,25 @@ class BlobStoreUnavailableError(VoicesmithError):
     code = "10014"
     title = "Service temporarily unavailable"
     retry_after = 1
+
+
+class ProviderError(VoicesmithError):
+    """A remote voice provider (MiniMax) was unreachable, too slow, or answered with an error.
+
+    Nothing was stored: the API answers 502 (Telnyx's "synthesis backend unavailable").
+    """
+
+    code = "10007"
+    title = "Voice provider failed"
+    # The provider client already retried with backoff what a retry could fix.
+    retryable = False
+
+
+class ProviderRateLimitedError(BusyError):
+    """A remote voice provider is rate-limiting us; ``retry_after`` whole seconds to wait."""
+
+    title = "Voice provider rate limit"
+
+    def __init__(self, detail: str, *, retry_after: int) -> None:
+        super().__init__(detail)
+        self.retry_after = retry_after

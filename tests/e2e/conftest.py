@@ -18,7 +18,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.server import RunningServer, server_env
+from tests.e2e.minimax_support import KEY, minimax_env
+from tests.e2e.server import RunningServer, free_port, server_env
+from tests.support.fake_minimax import FakeMiniMax, RunningFake
 from tests.support.postgres import Postgres, find_postgres, running_postgres
 from tests.support.tiny_model import build_tiny_kokoro_model
 
@@ -54,5 +56,27 @@ def fast_server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPat
 @pytest.fixture(scope="session")
 def real_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
     server = RunningServer(tmp_path_factory.mktemp("real-data"), server_env()).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def minimax_fake() -> Iterator[RunningFake]:
+    """A fake MiniMax on loopback (tests.support.fake_minimax)."""
+    running = RunningFake(FakeMiniMax(api_key=KEY), free_port()).start()
+    yield running
+    running.stop()
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+def minimax_server(request: pytest.FixtureRequest, minimax_fake: RunningFake, tiny_model: Path,
+                   tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
+    """A fast server with a MiniMax key and the fake's URL, on each database (as fast_server)."""
+    extra = {}
+    if request.param == "postgresql":
+        extra["VOICESMITH_DATABASE_URL"] = \
+            request.getfixturevalue("postgres").create_database("minimax")
+    server = RunningServer(tmp_path_factory.mktemp(f"minimax-data-{request.param}"),
+                           minimax_env(tiny_model, minimax_fake.base_url, **extra)).start()
     yield server
     server.stop()

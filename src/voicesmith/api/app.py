@@ -15,6 +15,7 @@ from voicesmith.api.deps import Services
 from voicesmith.api.errors import install_error_handlers
 from voicesmith.api.json_bodies import StrictJsonMiddleware
 from voicesmith.api.limits import BodyLimitMiddleware, BodyLimits
+from voicesmith.api.openapi import serve_providers
 from voicesmith.api.replica import ReplicaHeaderMiddleware
 from voicesmith.api.routers import (
     lab,
@@ -28,6 +29,7 @@ from voicesmith.config import Settings
 from voicesmith.engine.base import SpeechEngine
 from voicesmith.engine.priority import call_at_lower_priority
 from voicesmith.errors import FeatureUnavailableError
+from voicesmith.providers import Providers, VoiceProvider
 from voicesmith.store.blobs import open_blob_store
 from voicesmith.store.database import open_database
 from voicesmith.store.repositories import UnitOfWork
@@ -45,6 +47,22 @@ from voicesmith.voices.voice_ids import VoiceResolver
 log = logging.getLogger("voicesmith")
 
 
+def build_providers(settings: Settings) -> Providers:
+    """The remote providers this server has credentials for (none: telnyx only)."""
+    found: dict[str, VoiceProvider] = {}
+    if settings.minimax_api_key and settings.minimax_api_key.get_secret_value():
+        from voicesmith.providers.minimax import MiniMaxClient, MiniMaxConfig, MiniMaxProvider
+
+        client = MiniMaxClient(MiniMaxConfig(
+            api_key=settings.minimax_api_key.get_secret_value(),
+            base_url=settings.minimax_base_url,
+            group_id=settings.minimax_group_id, timeout_s=settings.minimax_timeout_seconds,
+            max_retries=settings.minimax_max_retries,
+            backoff_s=settings.minimax_backoff_seconds))
+        found["minimax"] = MiniMaxProvider(client, default_model=settings.minimax_model)
+    return Providers(found)
+
+
 def build_services(settings: Settings, engine: SpeechEngine) -> Services:
     """Open the database (migrated) and blob store, sweep crash leftovers, build services."""
     faults.arm(settings.crash_at)
@@ -57,6 +75,7 @@ def build_services(settings: Settings, engine: SpeechEngine) -> Services:
     if removed:
         log.warning("removed %d audio file(s) left over by an interrupted write", len(removed))
     pool = SynthesisPool(settings.synthesis_workers, nice=settings.synthesis_nice)
+    providers = build_providers(settings)
     slots = SynthesisSlots(settings.max_active_syntheses)
     synthesizer = SampleSynthesizer(engine, pool, slots)
     cache = SpeechCache(settings.speech_cache_dir,
@@ -65,19 +84,20 @@ def build_services(settings: Settings, engine: SpeechEngine) -> Services:
                         sample_rate=engine.sample_rate)
     return Services(
         keys=KeyService(sessions),
-        designs=DesignService(sessions, blobs, synthesizer),
+        designs=DesignService(sessions, blobs, synthesizer, providers),
         clones=CloneService(sessions, blobs, stock_cache_path=settings.stock_embeddings_path,
                             capture_nice=settings.synthesis_nice,
                             sync_wait_s=settings.upload_wait_seconds,
-                            queue=open_capture_queue(settings)),
+                            queue=open_capture_queue(settings), providers=providers),
         engine=engine,
         voices=VoiceResolver(sessions, engine.stock_voices),
         # Samples and speech share the synthesis pool: together they never
         # run more engine passes at once than there are workers.
-        speech=SpeechService(engine, pool, cache, slots),
+        speech=SpeechService(engine, pool, cache, providers, slots),
         audio_jobs=AudioJobs(settings.audio_dir,
                              retention_seconds=settings.audio_retention_seconds),
         rate_limits=RateLimiter(settings.rate_limit_per_second, settings.rate_limit_burst),
+        providers=providers,
     )
 
 
@@ -119,6 +139,7 @@ def create_app(settings: Settings | None = None, engine: SpeechEngine | None = N
     )
     app.state.settings = settings  # the WebSocket reads its limits here
     install_error_handlers(app)
+    serve_providers(app, ["minimax"] if settings.minimax_api_key else [])
     # Inside the body limit (added before it), so it only ever reads a bounded body.
     app.add_middleware(StrictJsonMiddleware)
     app.add_middleware(BodyLimitMiddleware, limits=BodyLimits(

@@ -10,7 +10,7 @@ something is therefore closed to read-only keys without saying so.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Annotated, Literal
 
 from fastapi import Depends, Query, Request
@@ -18,6 +18,7 @@ from fastapi.security import HTTPAuthorizationCredentials
 
 from voicesmith.api.openapi import bearer_auth
 from voicesmith.engine.base import SpeechEngine
+from voicesmith.providers import Providers
 from voicesmith.store.repositories import Page, SortKey
 from voicesmith.voices.audio_jobs import AudioJobs
 from voicesmith.voices.clones import CloneService
@@ -38,6 +39,7 @@ class Services:
     speech: SpeechService
     audio_jobs: AudioJobs
     rate_limits: RateLimiter
+    providers: Providers = field(default_factory=Providers)
 
 
 # Dependencies that do no I/O are ``async def``: FastAPI runs a plain ``def``

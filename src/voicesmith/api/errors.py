@@ -30,6 +30,7 @@ _STATUS: list[tuple[type[e.VoicesmithError], int]] = [
     (e.AudioProcessingError, 400),
     (e.BadRequestError, 400),
     (e.SynthesisError, 502),
+    (e.ProviderError, 502),
     (e.BusyError, 429),
     (e.FeatureUnavailableError, 503),
     (e.AssetsError, 503),

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from fastapi import FastAPI
 from fastapi.security import HTTPBearer
 from pydantic import BaseModel, Field
 from pydantic.json_schema import SkipJsonSchema
@@ -100,3 +101,43 @@ def id_links(**operation_ids: str) -> dict[str, Any]:
     """OpenAPI links passing a created resource's ``data.id`` on as the ``id`` of these operations."""
     return {name: {"operationId": operation_id, "parameters": {"id": "$response.body#/data/id"}}
             for name, operation_id in operation_ids.items()}
+
+
+def case_insensitive_pattern(*words: str) -> str:
+    """``^(word|...)$`` matching each word in any letter case (JSON Schema has no flags)."""
+    def one(word: str) -> str:
+        return "".join(f"[{c.upper()}{c.lower()}]" if c.isalpha() else c for c in word)
+    return "^(" + "|".join(one(w) for w in words) + ")$"
+
+
+def serve_providers(app: FastAPI, providers: list[str]) -> None:
+    """Make the served document's ``provider`` fields accept these providers too.
+
+    The schemas are built once, at import, for the embedded engine (``telnyx``); a
+    server with a remote provider's key (``minimax``) accepts it as well, so what
+    its document allows and what it accepts stay the same.
+    """
+    from voicesmith.api.constraints import PROVIDER_RULES
+
+    if not providers:
+        return
+    narrow = PROVIDER_RULES["pattern"]
+    wide = case_insensitive_pattern("telnyx", *providers)
+    build = app.openapi
+
+    def widen(node: Any) -> None:
+        if isinstance(node, dict):
+            if node.get("pattern") == narrow:
+                node["pattern"] = wide
+            for value in node.values():
+                widen(value)
+        elif isinstance(node, list):
+            for value in node:
+                widen(value)
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            widen(build())
+        return app.openapi_schema or {}
+
+    app.openapi = openapi  # type: ignore[method-assign]

@@ -15,6 +15,7 @@ from voicesmith.api.constraints import (
     auto_language_rule,
     language_rules,
 )
+from voicesmith.providers import supported_models, wire_name
 from voicesmith.store.models import VoiceClone
 from voicesmith.store.read_queries import DesignSummary, DesignVersionView
 from voicesmith.voices.common import SUPPORTED_MODELS
@@ -107,8 +108,10 @@ class VoiceDesignCreate(RequestModel):
     max_new_tokens: JsonInt = Field(2048, ge=100, le=4096, description=(
         "Caps the sample's length; one token is 80 ms of audio (2048 = 163.8 s). A text that would "
         "take longer is rejected, never cut short."))
-    provider: str = Field("telnyx", json_schema_extra=PROVIDER_RULES,
-                          description="Case-insensitive; this server serves `telnyx`.")
+    provider: str = Field("telnyx", json_schema_extra=PROVIDER_RULES, description=(
+        "Case-insensitive: `telnyx` (the embedded engine) or `minimax` (MiniMax, when the server "
+        "has a MiniMax key; the Qwen3 sampling parameters are then ignored). A new version "
+        "is made by its design's provider."))
     seed: Annotated[int, Field(ge=0, le=2**32 - 1), BeforeValidator(_json_number)] | None = Field(
         None, description=(
         "Makes the design exactly reproducible: the same prompt, parameters and seed give a "
@@ -125,7 +128,8 @@ class VoiceCloneCreate(RequestModel):
     language: str = Field(..., json_schema_extra=language_rules(), description=(
         "ISO 639-1 code (en, es, ...) or a language name; case-insensitive."))
     gender: Literal["male", "female", "neutral"]
-    provider: str = Field("telnyx", json_schema_extra=PROVIDER_RULES)
+    provider: str = Field("telnyx", json_schema_extra=PROVIDER_RULES, description=(
+        "A clone's provider is its design's: a MiniMax design's clone speaks through MiniMax."))
     version: Annotated[int, Field(ge=1), BeforeValidator(_json_number)] | None = Field(
         None, description="Design version to clone; default the latest.")
 
@@ -139,7 +143,9 @@ class VoiceCloneUploadFields(WireModel):
     gender: Literal["male", "female", "neutral"] = Field(..., description=(
         "Picks the voices capture may use; neutral tells it from the recording's pitch."))
     provider: str = Field("telnyx", json_schema_extra=PROVIDER_RULES)
-    model_id: str | None = Field(None, description="Qwen3TTS (default) or Kokoro: the embedded engine.")
+    model_id: str | None = Field(None, description=(
+        "Qwen3TTS (default) or Kokoro: the embedded engine; with provider minimax, one of "
+        "MiniMax's speech models (default the server's VOICESMITH_MINIMAX_MODEL)."))
     label: StoredText | None = Field(None, max_length=1000)
     ref_text: StoredText | None = Field(None, max_length=5000, description=(
         "Transcript of the recording; capture then compares the same words."))
@@ -167,7 +173,8 @@ class VoiceDesignSummaryData(Timestamped):
     def of(cls, summary: DesignSummary) -> VoiceDesignSummaryData:
         return cls(id=summary.id, name=summary.name, created_at=summary.created_at,
                    updated_at=summary.updated_at, latest_version=summary.versions.latest,
-                   version_count=summary.versions.count)
+                   version_count=summary.versions.count, provider=wire_name(summary.provider),
+                   provider_supported_models=supported_models(summary.provider))
 
 
 class VoiceDesignData(Timestamped):
@@ -195,7 +202,10 @@ class VoiceDesignData(Timestamped):
             prompt=version.prompt, language=version.language,
             voice_sample_size=version.sample_size, version_created_at=version.created_at,
             created_at=version.design_created_at, updated_at=version.design_updated_at,
-            provider_voice_id=version.id, voice_traits=version.traits,
+            provider_voice_id=version.provider_voice_id or version.id,
+            provider=wire_name(version.provider),
+            provider_supported_models=supported_models(version.provider),
+            voice_traits=version.traits,
             parameters=version.parameters,
             # The recipe records the speed and blend; the style blob itself stays unread.
             voice={"engine_language": version.engine_language, "recipe": version.recipe},
@@ -227,7 +237,9 @@ class VoiceCloneData(Timestamped):
             id=clone.id, name=clone.name, source_voice_design_id=clone.source_design_id,
             source_voice_design_version=clone.source_design_version, language=clone.language,
             gender=clone.gender, label=clone.label, created_at=clone.created_at,
-            updated_at=clone.updated_at, provider_voice_id=clone.id, model_id=clone.model_id,
+            updated_at=clone.updated_at, provider_voice_id=clone.provider_voice_id or clone.id,
+            provider=wire_name(clone.provider),
+            provider_supported_models=supported_models(clone.provider), model_id=clone.model_id,
             status=clone.status, voice_sample_size=clone.sample_size,
             source=clone.source or "design", capture=_capture_summary(clone),
         )
@@ -238,6 +250,8 @@ def _capture_summary(clone: VoiceClone) -> dict[str, Any] | None:
     if clone.source != "upload":
         return None
     report = clone.capture or {}
+    if "voice_id" in report:  # cloned by a remote provider
+        return {"provider": report.get("provider"), "voice_id": report["voice_id"]}
     if "error" in report:
         return {"error": report["error"]}
     if not report:

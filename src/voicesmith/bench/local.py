@@ -47,7 +47,7 @@ class EngineSystem:
         from voicesmith.voices.speaking import transformed
 
         t = time.perf_counter()
-        chunks = list(self.engine.synthesize(text, self.voice.style, self.voice.language))
+        chunks = list(self.engine.synthesize(text, self.voice.engine_style, self.voice.language))
         synth = time.perf_counter() - t
         audio = sum(c.duration_s for c in chunks)
         if not self.voice.postprocess:

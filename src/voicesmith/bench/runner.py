@@ -147,7 +147,7 @@ def measure_clones(result: BenchResult, raw: Any, engine: Any, plan: Plan) -> No
     voice = design_clone_voice(engine, texts.DESIGN_PROMPT)
     design = EngineSystem(engine, voice)
     upload = design.with_postprocess(upload_postprocess())
-    raw_design = raw.with_voice(voice.style.pack, voice.style.speed)
+    raw_design = raw.with_voice(voice.engine_style.pack, voice.engine_style.speed)
     values = rtf({"raw": raw_design, "engine": design, "upload": upload}, plan)
     result.add("real-time factor, design-clone voice", "ratio",
                {"raw": values["raw"], "engine": values["engine"]})

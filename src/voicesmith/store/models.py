@@ -96,6 +96,10 @@ class VoiceDesignVersion(Base):
     sample_key: Mapped[str] = mapped_column(String(64), index=True)
     sample_size: Mapped[int] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # A remote provider's voice (provider "minimax": MiniMax's voice id); None for the
+    # embedded engine's versions, whose provider_voice_id is the version id.
+    provider_voice_id: Mapped[str | None] = mapped_column(String(256), default=None,
+                                                          index=True)
 
     design: Mapped[VoiceDesign] = relationship(back_populates="versions", lazy="joined")
 
@@ -130,3 +134,7 @@ class VoiceClone(Base):
     sample_size: Mapped[int] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # A remote provider's voice (provider "minimax": MiniMax's voice id, which speech
+    # sends to MiniMax); None for the embedded engine's clones (their id is theirs).
+    provider_voice_id: Mapped[str | None] = mapped_column(String(256), default=None,
+                                                          index=True)

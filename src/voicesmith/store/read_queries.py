@@ -54,13 +54,15 @@ class DesignSummary:
     created_at: datetime
     updated_at: datetime
     versions: VersionStats
+    provider: str = "telnyx"
 
     @classmethod
     def of_loaded(cls, design: VoiceDesign) -> DesignSummary:
         """From an ORM design whose versions are loaded (what a rename returns)."""
         numbers = [v.version for v in design.versions]
         return cls(design.id, design.name, design.created_at, design.updated_at,
-                   VersionStats(len(numbers), max(numbers, default=None)))
+                   VersionStats(len(numbers), max(numbers, default=None)),
+                   design.provider or "telnyx")
 
 
 @dataclass(frozen=True)
@@ -71,6 +73,7 @@ class DesignVersionView:
     name: str
     design_created_at: datetime
     design_updated_at: datetime
+    provider: str
     id: str
     version: int
     prompt: str
@@ -83,18 +86,20 @@ class DesignVersionView:
     sample_key: str
     sample_size: int
     created_at: datetime
+    provider_voice_id: str | None
 
     @classmethod
     def of(cls, version: VoiceDesignVersion) -> DesignVersionView:
         """From an ORM version whose design is loaded (what a create returns)."""
         design = version.design
         return cls(design_id=design.id, name=design.name, design_created_at=design.created_at,
-                   design_updated_at=design.updated_at,
+                   design_updated_at=design.updated_at, provider=design.provider or "telnyx",
                    **{name: getattr(version, name) for name in _VERSION_FIELDS})
 
 
 _VERSION_FIELDS = ("id", "version", "prompt", "text", "language", "engine_language",
-                   "parameters", "traits", "recipe", "sample_key", "sample_size", "created_at")
+                   "parameters", "traits", "recipe", "sample_key", "sample_size", "created_at",
+                   "provider_voice_id")
 
 _KEY_BY_PREFIX = select(*(getattr(_keys, f) for f in KeyRow.__dataclass_fields__)).where(
     _keys.prefix == bindparam("prefix"))
@@ -120,13 +125,14 @@ def _page(sort: str, filtered: bool) -> Select[Any]:
     # The total rides along as a window count; the id breaks ties (stable paging).
     return (_matching(filtered)
             .add_columns(_designs.id, _designs.name, _designs.created_at, _designs.updated_at,
-                         _VERSION_COUNT, _LATEST_VERSION, func.count().over())
+                         _VERSION_COUNT, _LATEST_VERSION, func.count().over(), _designs.provider)
             .order_by(column.desc() if sort.startswith("-") else column.asc(), _designs.id)
             .offset(bindparam("offset")).limit(bindparam("limit")))
 
 
 def _version(by_id: bool, latest: bool) -> Select[Any]:
     stmt = (select(_designs.id, _designs.name, _designs.created_at, _designs.updated_at,
+                   func.coalesce(_designs.provider, "telnyx"),
                    *(getattr(_versions, f) for f in _VERSION_FIELDS))
             .join_from(VoiceDesignVersion.__table__, VoiceDesign.__table__)
             .where(_designs.organization == bindparam("organization"),
@@ -182,8 +188,8 @@ class ReadQueries:
                 rows = conn.execute(_PAGES[sort, filtered],
                                     {**params, "offset": offset, "limit": size}).all()
                 if rows:
-                    return [DesignSummary(r[0], r[1], r[2], r[3], VersionStats(r[4], r[5]))
-                            for r in rows], int(rows[0][6])
+                    return [DesignSummary(r[0], r[1], r[2], r[3], VersionStats(r[4], r[5]),
+                                          r[7] or "telnyx") for r in rows], int(rows[0][6])
             # Past the last page: empty, with the total alone.
             return [], int(conn.execute(_TOTALS[filtered], params).scalar_one())
 
@@ -198,4 +204,4 @@ class ReadQueries:
                                       "number": number}).first()
         if row is None:
             return None
-        return DesignVersionView(row[0], row[1], row[2], row[3], *row[4:])
+        return DesignVersionView(*row)

@@ -219,6 +219,23 @@ class UnitOfWork:
         keys.update(self.session.scalars(select(VoiceClone.sample_key)))
         return keys
 
+    def provider_voice_in_use(self, voice_id: str) -> bool:
+        """Whether a design version or clone still speaks with this remote voice."""
+        in_versions = select(VoiceDesignVersion.id).where(
+            VoiceDesignVersion.provider_voice_id == voice_id)
+        in_clones = select(VoiceClone.id).where(VoiceClone.provider_voice_id == voice_id)
+        return (self.session.scalars(in_versions.limit(1)).first() is not None
+                or self.session.scalars(in_clones.limit(1)).first() is not None)
+
+    def provider_voice_in_use_elsewhere(self, voice_id: str, *, clone_id: str) -> bool:
+        """Whether a design version or a clone other than ``clone_id`` uses this remote voice."""
+        in_versions = select(VoiceDesignVersion.id).where(
+            VoiceDesignVersion.provider_voice_id == voice_id)
+        in_clones = select(VoiceClone.id).where(VoiceClone.provider_voice_id == voice_id,
+                                                VoiceClone.id != clone_id)
+        return (self.session.scalars(in_versions.limit(1)).first() is not None
+                or self.session.scalars(in_clones.limit(1)).first() is not None)
+
     def sample_key_in_use(self, key: str) -> bool:
         in_versions = select(VoiceDesignVersion.id).where(VoiceDesignVersion.sample_key == key)
         in_clones = select(VoiceClone.id).where(VoiceClone.sample_key == key)

@@ -22,16 +22,20 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from voicesmith.engine.base import SpeechEngine
 from voicesmith.engine.languages import Language, resolve_language
-from voicesmith.errors import AudioProcessingError, ConflictError, NotFoundError, VoicesmithError
+from voicesmith.errors import (
+    AudioProcessingError,
+    ConflictError,
+    NotFoundError,
+    ValidationError,
+    VoicesmithError,
+)
 from voicesmith.faults import crash_point
+from voicesmith.providers import EMBEDDED, Providers
 from voicesmith.store.blobs import BlobStore
 from voicesmith.store.models import VoiceClone, utcnow
 from voicesmith.store.repositories import Page, SortKey, UnitOfWork
-from voicesmith.voices.common import (
-    check_name,
-    check_provider,
-    discard_sample_if_unreferenced,
-)
+from voicesmith.voices.common import check_name, discard_sample_if_unreferenced
+from voicesmith.voices.remote_clones import RemoteClones, remote_clone_of_version
 from voicesmith.voices.uploads import (
     CaptureDeferrer,
     CapturedUpload,
@@ -90,7 +94,8 @@ class CloneService:
     def __init__(self, sessions: sessionmaker[Session], blobs: BlobStore, *,
                  stock_cache_path: Path, sync_wait_s: float = SYNC_WAIT_S,
                  uploads: UploadCapturer | None = None, capture_nice: int = 0,
-                 queue: CaptureDeferrer | None = None) -> None:
+                 queue: CaptureDeferrer | None = None,
+                 providers: Providers | None = None) -> None:
         """``stock_cache_path``: where capture keeps the stock voices' speaker
         embeddings (in the data dir). ``uploads`` replaces the capturer (tests).
         ``capture_nice`` lowers the capture thread's OS priority, as synthesis's.
@@ -101,6 +106,8 @@ class CloneService:
         self._uploads = uploads or UploadCapturer(stock_cache_path, nice=capture_nice)
         self._sync_wait_s = sync_wait_s
         self._queue = queue
+        self._providers = providers or Providers()
+        self._remote = RemoteClones(sessions, blobs, self._providers)
         if queue is None:  # queued captures stay pending until a worker runs them
             self._fail_stale_pending()
 
@@ -124,9 +131,16 @@ class CloneService:
         return self._blobs.get(self.get(organization, ident).sample_key)
 
     def create_from_design(self, organization: str, req: CloneFromDesign) -> VoiceClone:
-        provider = check_provider(req.provider)
+        provider = self._providers.check(req.provider)
         check_name(req.name)
-        language = resolve_language(req.language)
+        # A remote provider speaks languages the engine has no voices for: its
+        # designs' clones do not need the engine's language.
+        try:
+            language: Language | None = resolve_language(req.language)
+        except ValidationError:
+            if provider == EMBEDDED:
+                raise
+            language = None
         with UnitOfWork(self._sessions) as uow:
             design = uow.designs.get(organization, req.voice_design_id, pointer="/voice_design_id")
             if req.version is None:
@@ -138,6 +152,19 @@ class CloneService:
                     f"Voice design {design.name!r} has no version {req.version}",
                     pointer="/version")
             self._check_clone_name(uow, organization, req.name)
+            if (design.provider or EMBEDDED) != EMBEDDED:
+                remote = self._providers.get(design.provider)
+                clone = remote_clone_of_version(
+                    organization, req.name, design, source, language=req.language,
+                    gender=req.gender, requested_provider=provider,
+                    model_id=remote.default_model)
+                uow.add(clone)
+                uow.commit()
+                return clone
+            if provider != EMBEDDED or language is None:
+                raise ValidationError(
+                    f"Voice design {design.name!r} is an embedded-engine ('telnyx') voice; "
+                    f"its clones are 'telnyx' voices too.", pointer="/provider")
             now = utcnow()
             clone = VoiceClone(
                 organization=organization, name=req.name, source_design_id=design.id,
@@ -166,7 +193,9 @@ class CloneService:
         capture that embeds the stock voices), the ``pending`` clone is
         returned and becomes ``active`` or ``failed`` when the capture ends.
         """
-        provider = check_provider(req.provider)
+        provider = self._providers.check(req.provider)
+        if provider != EMBEDDED:
+            return self._remote.create_from_upload(organization, provider, req)
         check_name(req.name)
         checked = self._uploads.check(req)
         with UnitOfWork(self._sessions) as uow:
@@ -332,6 +361,8 @@ class CloneService:
             return clone
 
     def delete(self, organization: str, ident: str) -> None:
+        """A remote clone's voice is deleted at its provider first (``voices.remote_clones``)."""
+        self._remote.delete_voice_of(self.get(organization, ident))
         with UnitOfWork(self._sessions) as uow:
             clone = uow.clones.get(organization, ident)
             key = clone.sample_key

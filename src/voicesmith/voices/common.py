@@ -9,20 +9,9 @@ from voicesmith.ids import is_uuid
 from voicesmith.store.blobs import BlobStore
 from voicesmith.store.repositories import UnitOfWork
 
-# Voices come from the embedded engine, which answers to Telnyx's provider name.
-PROVIDERS = ("telnyx",)
+# The embedded engine's models (it answers to Telnyx's provider name, "telnyx"); remote
+# providers (voicesmith.providers) name their own.
 SUPPORTED_MODELS = ["Qwen3TTS", "Kokoro"]
-
-
-def check_provider(provider: str) -> str:
-    value = provider.lower()
-    if value not in PROVIDERS:
-        raise ValidationError(
-            f"Provider {provider!r} is not available on this server: voices are synthesized "
-            "by the embedded engine, which serves provider 'telnyx'.",
-            pointer="/provider",
-        )
-    return value
 
 
 def check_name(name: str, *, pointer: str = "/name") -> None:

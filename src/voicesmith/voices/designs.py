@@ -16,16 +16,18 @@ from dataclasses import asdict, dataclass
 from sqlalchemy.orm import Session, sessionmaker
 
 from voicesmith.design.sampling import SamplingParams
-from voicesmith.design.voice_builder import DesignedVoice, design_voice
+from voicesmith.design.voice_builder import design_voice
 from voicesmith.engine.base import VoiceStyle
 from voicesmith.engine.languages import resolve_language
 from voicesmith.errors import BadRequestError, ConflictError, NotFoundError, ValidationError
 from voicesmith.faults import crash_point
+from voicesmith.providers import EMBEDDED, Providers
 from voicesmith.store.blobs import BlobStore
 from voicesmith.store.models import VoiceDesign, VoiceDesignVersion, utcnow
 from voicesmith.store.read_queries import DesignSummary, DesignVersionView, ReadQueries
 from voicesmith.store.repositories import Page, SortKey, UnitOfWork
-from voicesmith.voices.common import check_name, check_provider, discard_sample_if_unreferenced
+from voicesmith.voices.common import check_name, discard_sample_if_unreferenced
+from voicesmith.voices.remote_designs import RemoteDesigner, VersionContent
 from voicesmith.voices.synthesis import SampleSynthesizer
 
 MAX_VERSIONS = 50
@@ -49,11 +51,14 @@ class DesignService:
         sessions: sessionmaker[Session],
         blobs: BlobStore,
         synthesizer: SampleSynthesizer,
+        providers: Providers | None = None,
     ) -> None:
         self._sessions = sessions
         self._reads = ReadQueries.of(sessions)
         self._blobs = blobs
         self._synth = synthesizer
+        self._providers = providers or Providers()
+        self._remote = RemoteDesigner(self._providers, blobs, sessions)
 
     # -- reading ---------------------------------------------------------------
 
@@ -84,12 +89,26 @@ class DesignService:
     # -- writing ---------------------------------------------------------------
 
     def create(self, organization: str, req: DesignRequest) -> VoiceDesignVersion:
-        """A new design (version 1) or, with ``voice_design_id``, a new version."""
-        check_provider(req.provider)
+        """A new design (version 1) or, with ``voice_design_id``, a new version.
+
+        A new version is made by its design's provider, whatever the request says.
+        """
+        provider = self._providers.check(req.provider)
         if not req.prompt.strip():
             raise ValidationError("prompt must not be empty", pointer="/prompt")
         if not req.text.strip():
             raise ValidationError("text must not be empty", pointer="/text")
+        if req.voice_design_id is not None:
+            provider = self._design_provider(organization, req.voice_design_id)
+        if provider != EMBEDDED:
+            self._check_can_add(organization, req, remote=True)
+            content = self._remote.make(provider, prompt=req.prompt, text=req.text,
+                                        language=req.language)
+            try:
+                return self._commit_version(organization, req, content)
+            except BaseException:
+                self._remote.undo(content)
+                raise
         language = resolve_language(req.language, req.text)
         previous = self._check_can_add(organization, req)
 
@@ -101,12 +120,23 @@ class DesignService:
         key = self._blobs.put(wav)
         crash_point("design.after_sample_write")
         try:
-            return self._commit_version(organization, req, designed, key, len(wav))
+            return self._commit_version(organization, req, VersionContent(
+                engine_language=designed.language.code,
+                parameters={**asdict(req.params), "max_new_tokens": req.max_new_tokens},
+                traits=designed.traits.to_dict(), recipe=designed.recipe,
+                style=designed.style.to_bytes(), transform=designed.transform, key=key,
+                size=len(wav), provider=EMBEDDED))
         except BaseException:
             self._discard_if_unreferenced(key)
             raise
 
-    def _check_can_add(self, organization: str, req: DesignRequest) -> builtins.list[VoiceStyle]:
+    def _design_provider(self, organization: str, ident: str) -> str:
+        with UnitOfWork(self._sessions) as uow:
+            provider = self._target_design(uow, organization, ident).provider or EMBEDDED
+        return self._providers.check(provider, pointer="/voice_design_id")
+
+    def _check_can_add(self, organization: str, req: DesignRequest,
+                       *, remote: bool = False) -> builtins.list[VoiceStyle]:
         """Fail before synthesis when the request cannot succeed; earlier voices for the penalty."""
         with UnitOfWork(self._sessions) as uow:
             if req.voice_design_id is None:
@@ -114,16 +144,19 @@ class DesignService:
                 return []
             design = self._target_design(uow, organization, req.voice_design_id)
             self._check_version_cap(design, len(design.versions))
+            if remote:  # a remote voice has no style here to push away from
+                return []
             return [VoiceStyle.from_bytes(v.style) for v in design.versions]
 
-    def _commit_version(self, organization: str, req: DesignRequest, designed: DesignedVoice,
-                        key: str, size: int) -> VoiceDesignVersion:
+    def _commit_version(self, organization: str, req: DesignRequest,
+                        content: VersionContent) -> VoiceDesignVersion:
         with UnitOfWork(self._sessions) as uow:
             now = utcnow()
             if req.voice_design_id is None:
                 # Checked again: another request may have taken the name meanwhile.
                 self._check_new_name(uow, organization, req.name)
-                design = VoiceDesign(organization=organization, name=req.name, provider="telnyx",
+                design = VoiceDesign(organization=organization, name=req.name,
+                                     provider=content.provider,
                                      created_at=now, updated_at=now, last_version=1)
                 uow.add(design)
                 number = 1
@@ -136,11 +169,10 @@ class DesignService:
                 design.updated_at = now
             version = VoiceDesignVersion(
                 design=design, version=number, prompt=req.prompt, text=req.text,
-                language=req.language, engine_language=designed.language.code,
-                parameters={**asdict(req.params), "max_new_tokens": req.max_new_tokens},
-                traits=designed.traits.to_dict(), recipe=designed.recipe,
-                style=designed.style.to_bytes(), transform=designed.transform,
-                sample_key=key, sample_size=size, created_at=now,
+                language=req.language, engine_language=content.engine_language,
+                parameters=content.parameters, traits=content.traits, recipe=content.recipe,
+                style=content.style, transform=content.transform, sample_key=content.key,
+                sample_size=content.size, created_at=now, provider_voice_id=content.voice_id,
             )
             uow.add(version)
             crash_point("design.before_commit")
@@ -163,12 +195,15 @@ class DesignService:
         with UnitOfWork(self._sessions) as uow:
             design = uow.designs.get(organization, ident)
             keys = {v.sample_key for v in design.versions}
+            voices = {v.provider_voice_id for v in design.versions if v.provider_voice_id}
+            provider = design.provider
             uow.delete(design)
             crash_point("delete.before_commit")
             uow.commit()
         crash_point("delete.after_commit")
         for key in keys:
             self._discard_if_unreferenced(key)
+        self._remote.forget_unused(provider, voices)
 
     def delete_version(self, organization: str, ident: str, version: str) -> None:
         if not re.fullmatch(r"[0-9]+", version) or int(version) < 1:  # ASCII digits only
@@ -185,12 +220,14 @@ class DesignService:
                     "This is the design's only version; delete the design itself instead "
                     "(DELETE /v2/voice_designs/{id}).")
             key = target.sample_key
+            voice, provider = target.provider_voice_id, design.provider
             design.versions.remove(target)
             design.updated_at = utcnow()
             crash_point("delete.before_commit")
             uow.commit()
         crash_point("delete.after_commit")
         self._discard_if_unreferenced(key)
+        self._remote.forget_unused(provider, {voice} if voice else set())
 
     # -- helpers ---------------------------------------------------------------
 

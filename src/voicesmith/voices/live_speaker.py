@@ -18,7 +18,7 @@ from dataclasses import dataclass, field, replace
 import anyio
 
 from voicesmith.audio.pipeline import AudioOutput
-from voicesmith.errors import NothingToSpeakError, ValidationError, VoicesmithError
+from voicesmith.errors import NothingToSpeakError, VoicesmithError
 from voicesmith.voices.live_frames import ClientGone, LiveClient
 from voicesmith.voices.speaking import SpeakingVoice
 from voicesmith.voices.speech import EncodedChunk, SpeechRequest, SpeechService, SpeechStream
@@ -127,7 +127,7 @@ class LiveSpeaker:
                 functools.partial(self.speech.open, req, output=self.output))
         except NothingToSpeakError:
             return  # punctuation or emoji alone: not worth an error
-        except ValidationError as exc:
+        except VoicesmithError as exc:  # bad text, or a remote provider's failure (502/429)
             await self.client.send_error(exc.detail)
             return
         self._current = stream

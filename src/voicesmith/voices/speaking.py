@@ -26,16 +26,36 @@ from voicesmith.engine.base import (
     VoiceStyle,
 )
 from voicesmith.engine.languages import Language
+from voicesmith.providers import RemoteVoice
+from voicesmith.store.speech_cache import voice_fingerprint
 
 
 @dataclass(frozen=True)
 class SpeakingVoice:
-    """``voice_id`` is the canonical id (e.g. ``Telnyx.Kokoro.af_heart``)."""
+    """``voice_id`` is the canonical id (e.g. ``Telnyx.Kokoro.af_heart``).
+
+    A voice with ``remote`` speaks through its provider (``SpeechService``);
+    its ``style`` is None, for the engine has nothing of it.
+    """
 
     voice_id: str
-    style: VoiceStyle
+    style: VoiceStyle | None
     language: Language
     postprocess: dict[str, Any] | None = None
+    remote: RemoteVoice | None = None
+
+    @property
+    def engine_style(self) -> VoiceStyle:
+        if self.style is None:
+            raise TypeError(f"voice {self.voice_id} speaks through its provider, not the engine")
+        return self.style
+
+    def fingerprint(self) -> str:
+        """What identifies the voice's sound (the speech cache's key)."""
+        if self.remote is not None:
+            r = self.remote
+            return voice_fingerprint(f"{r.provider}:{r.model}:{r.voice_id}".encode(), None)
+        return voice_fingerprint(self.engine_style.to_bytes(), self.postprocess)
 
 
 def split_speed(total: float) -> tuple[float, float]:
@@ -54,9 +74,9 @@ def speak(engine: SpeechEngine, text: str, voice: SpeakingVoice,
     own pace (a design's pace trait lives in its style's speed); ``quick_start``
     makes the first chunk short, for a listener waiting on it.
     """
-    engine_speed, tempo = split_speed(voice.style.speed * speed)
-    style = voice.style if engine_speed == voice.style.speed else VoiceStyle(
-        voice.style.pack, engine_speed)
+    own = voice.engine_style
+    engine_speed, tempo = split_speed(own.speed * speed)
+    style = own if engine_speed == own.speed else VoiceStyle(own.pack, engine_speed)
     chunks = engine.synthesize(text, style, voice.language, quick_start=quick_start)
     if not voice.postprocess and abs(tempo - 1.0) < 1e-9:
         return chunks

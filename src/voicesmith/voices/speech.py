@@ -22,12 +22,8 @@ from voicesmith.audio.pipeline import AudioOutput
 from voicesmith.engine.base import AudioChunk, SpeechEngine
 from voicesmith.engine.languages import Language
 from voicesmith.errors import AtCapacityError, ValidationError
-from voicesmith.store.speech_cache import (
-    CacheWriter,
-    SpeechCache,
-    cache_key,
-    voice_fingerprint,
-)
+from voicesmith.providers import Providers
+from voicesmith.store.speech_cache import CacheWriter, SpeechCache, cache_key
 from voicesmith.voices.speaking import SpeakingVoice, speak
 from voicesmith.voices.synthesis import SynthesisPool, SynthesisSlots
 
@@ -88,10 +84,12 @@ def check_volume(volume: float | None, *, pointer: str) -> float:
 
 class SpeechService:
     def __init__(self, engine: SpeechEngine, pool: SynthesisPool,
-                 cache: SpeechCache | None, slots: SynthesisSlots | None = None) -> None:
+                 cache: SpeechCache | None, providers: Providers | None = None,
+                 slots: SynthesisSlots | None = None) -> None:
         self.engine = engine
         self._pool = pool
         self._cache = cache
+        self._providers = providers or Providers()
         self._slots = slots or SynthesisSlots(0)
 
     def open(self, req: SpeechRequest, *, output: AudioOutput | None = None) -> SpeechStream:
@@ -109,7 +107,8 @@ class SpeechService:
                 out.close()
             raise
         slot: SynthesisSlots | None = None
-        if not cached:  # a replay from the cache costs no engine time, so takes no slot
+        # A replay from the cache, or a remote voice, costs no engine time: no slot.
+        if not cached and req.voice.remote is None:
             try:
                 self._slots.acquire()
             except AtCapacityError:
@@ -118,22 +117,31 @@ class SpeechService:
                     out.close()
                 raise
             slot = self._slots
-        return SpeechStream(chunks, out, writer, cached=cached, pool=self._pool,
+        # A remote voice's steps wait on the network, not the CPU: they take no turn
+        # in the synthesis pool (which would idle an engine worker meanwhile).
+        return SpeechStream(chunks, out, writer, cached=cached,
+                            pool=None if req.voice.remote else self._pool,
                             owns_output=output is None, slot=slot)
 
     def _chunks(self, req: SpeechRequest) -> tuple[Iterator[AudioChunk], CacheWriter | None, bool]:
         language = req.language or req.voice.language
         key = None
         if self._cache is not None:
-            key = cache_key(
-                voice_fingerprint=voice_fingerprint(req.voice.style.to_bytes(),
-                                                    req.voice.postprocess),
-                language=language.code, speed=req.speed, text=req.text)
+            key = cache_key(voice_fingerprint=req.voice.fingerprint(), language=language.code,
+                            speed=req.speed, text=req.text)
             if req.use_cache and (entry := self._cache.lookup(key)) is not None:
                 return entry.replay(), None, True
-        voice = req.voice if language == req.voice.language else SpeakingVoice(
-            req.voice.voice_id, req.voice.style, language, req.voice.postprocess)
-        chunks = speak(self.engine, req.text, voice, req.speed, quick_start=req.quick_start)
+        if req.voice.remote is not None:
+            # The provider's first audio is awaited here, so that its failures
+            # (unreachable, slow, an error, a rate limit) are this request's status
+            # on every path, before any response has started.
+            remote = req.voice.remote
+            chunks = _primed(self._providers.get(remote.provider).speak(req.text, remote,
+                                                                        req.speed))
+        else:
+            voice = req.voice if language == req.voice.language else SpeakingVoice(
+                req.voice.voice_id, req.voice.style, language, req.voice.postprocess)
+            chunks = speak(self.engine, req.text, voice, req.speed, quick_start=req.quick_start)
         writer = self._cache.writer(key) if self._cache is not None and key else None
         return chunks, writer, False
 
@@ -146,12 +154,35 @@ def _discard(chunks: Iterator[AudioChunk], writer: CacheWriter | None) -> None:
         close()
 
 
+def _primed(chunks: Iterator[AudioChunk]) -> Iterator[AudioChunk]:
+    """``chunks`` with its first item already fetched (its errors raised now)."""
+    try:
+        first = next(chunks, None)
+    except BaseException:
+        close = getattr(chunks, "close", None)
+        if close is not None:
+            close()
+        raise
+
+    def rest() -> Iterator[AudioChunk]:
+        try:
+            if first is not None:
+                yield first
+                yield from chunks
+        finally:
+            close = getattr(chunks, "close", None)
+            if close is not None:
+                close()
+
+    return rest()
+
+
 class SpeechStream:
     """One synthesis in progress: iterate for encoded chunks; always ``close()``."""
 
     def __init__(self, chunks: Iterator[AudioChunk], output: AudioOutput,
                  writer: CacheWriter | None, *, cached: bool,
-                 pool: SynthesisPool, owns_output: bool,
+                 pool: SynthesisPool | None, owns_output: bool,
                  slot: SynthesisSlots | None = None) -> None:
         """``slot``: the synthesis slot this stream holds, released when it closes."""
         self._chunks = chunks
@@ -209,7 +240,7 @@ class SpeechStream:
         return EncodedChunk(self.output.write_chunk(chunk), chunk.text, False)
 
     def _next_chunk(self) -> AudioChunk | None:
-        if self.cached:
+        if self.cached or self._pool is None:
             return next(self._chunks, None)
         # One engine pass per turn in the pool: concurrent streams take turns.
         return self._pool.run(lambda: next(self._chunks, None))

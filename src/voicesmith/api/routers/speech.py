@@ -67,7 +67,10 @@ def _telnyx_request(body: SpeechCreate, voice: SpeakingVoice) -> SpeechRequest:
         speed_value, pointer="/telnyx/voice_speed")
     volume = check_volume(opts.volume if opts and opts.volume is not None
                           else _setting(settings, "volume"), pointer="/telnyx/volume")
-    language = resolve_language(body.language, body.text or "") if body.language else None
+    # A remote provider's voice (MiniMax) reads the text's language itself, including
+    # languages the engine has no voices for: the field is the engine's to check.
+    language = resolve_language(body.language, body.text or "") \
+        if body.language and voice.remote is None else None
     return SpeechRequest(text=body.text or "", voice=voice, format=fmt, sample_rate=rate,
                          volume=volume, speed=speed, language=language,
                          use_cache=not body.disable_cache)
@@ -90,9 +93,8 @@ async def create_speech(body: SpeechCreate, org: SpeakerDep, services: ServicesD
     if body.text_type == "ssml":
         raise ValidationError("SSML is not supported by the embedded engine; send plain text "
                               "(text_type: text).", pointer="/text_type")
-    if body.provider is not None and body.provider.lower() != "telnyx":
-        raise ValidationError(f"Provider {body.provider!r} is not served here; use telnyx.",
-                              pointer="/provider")
+    if body.provider is not None:
+        services.providers.check(body.provider)
     voice = await run_in_threadpool(services.voices.resolve, org, body.voice)
     req = _telnyx_request(body, voice)
     stream = await run_in_threadpool(services.speech.open, req)
@@ -138,11 +140,11 @@ def list_voices(
     """The organization's clones and the engine's stock voices."""
     # The language is checked first: an unknown one is an error whatever the provider.
     wanted = resolve_language(language, pointer="/language") if language else None
-    if provider is not None and provider.lower() != "telnyx":
-        return VoiceList(voices=[])
     exact = language is not None and "-" in language.replace("_", "-")
-    voices = [VoiceInfo(voice_id=v.voice_id, name=v.name, provider="telnyx", language=v.language,
-                        gender=v.gender, kind=v.kind)  # type: ignore[arg-type]
+    voices = [VoiceInfo(voice_id=v.voice_id, name=v.name, provider=v.provider,
+                        language=v.language, gender=v.gender, kind=v.kind,  # type: ignore[arg-type]
+                        model_id=v.model)
               for v in services.voices.listing(org)
-              if wanted is None or v.matches_language(wanted, exact=exact)]
+              if (provider is None or v.provider == provider.lower())
+              and (wanted is None or v.matches_language(wanted, exact=exact))]
     return VoiceList(voices=voices)

@@ -62,7 +62,7 @@ _UPLOAD_BODY = {
              response_model=DataEnvelope[VoiceCloneData], openapi_extra=_UPLOAD_BODY,
              responses={202: {"model": DataEnvelope[VoiceCloneData],
                               "description": "Accepted: the capture is still running (status pending)"},
-                        **error_responses(400, 403, 409, 413, 503, 507)})
+                        **error_responses(400, 403, 409, 413, 502, 503, 507)})
 async def create_voice_clone_from_upload(request: Request, response: Response,
                                          org: OrganizationDep,
                                          services: ServicesDep) -> DataEnvelope[VoiceCloneData]:
@@ -123,8 +123,10 @@ def update_voice_clone(id: str, body: VoiceCloneUpdate, org: OrganizationDep,
 
 
 @router.delete("/{id}", status_code=status.HTTP_204_NO_CONTENT, response_class=Response,
-               responses=error_responses(403, 404, 503, 507))
+               responses=error_responses(403, 404, 502, 503, 507))
 def delete_voice_clone(id: str, org: OrganizationDep, services: ServicesDep) -> Response:
+    """A MiniMax clone's voice is deleted at MiniMax first; if that fails (502/429) the clone
+    is kept, so the delete can be sent again."""
     services.clones.delete(org, id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
