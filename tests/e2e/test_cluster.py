@@ -134,6 +134,13 @@ def test_every_response_names_its_replica(cluster: Cluster) -> None:
     assert seen == {"replica-a", "replica-b"}
 
 
+def test_a_key_made_with_the_cli_works_on_every_replica(cluster: Cluster) -> None:
+    key = cluster.a.cli("keys", "create", unique("operator")).strip()  # the configured database
+    for replica in (cluster.a, cluster.b):
+        assert replica.client(key=key).voice_designs.list().data is not None
+    assert cluster.via_nginx().voice_designs.list().data is not None
+
+
 def test_a_design_made_on_one_replica_is_served_by_the_other(cluster: Cluster) -> None:
     name = unique("cluster-design")
     made = cluster.a.client().voice_designs.create(name=name, prompt="A calm, low male voice",

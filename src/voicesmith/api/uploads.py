@@ -58,7 +58,7 @@ async def read_upload_form(request: Request) -> UploadForm:
             f"{FILE_FIELD!r} (and name, language, gender as text fields).",
             pointer="/" + FILE_FIELD)
     length = request.headers.get("content-length", "")
-    if length.isdigit() and int(length) > MAX_BODY_BYTES:
+    if length.isdecimal() and int(length) > MAX_BODY_BYTES:
         raise _too_large(f"{int(length) / 1e6:.1f} MB")
     parser = MultiPartParser(request.headers, _bounded(request.stream()), max_files=1,
                              max_fields=_MAX_FIELDS)

@@ -130,7 +130,7 @@ def resolve_sample_rate(
     if requested is None:
         return spec.default_rate
     # Query strings (the WebSocket's ?sample_rate=) may hand us "8000"
-    value = int(requested) if isinstance(requested, str) and requested.strip().isdigit() else requested
+    value = int(requested) if isinstance(requested, str) and requested.strip().isdecimal() else requested
     if isinstance(value, float) and value.is_integer():
         value = int(value)  # a JSON 8000.0 means 8000
     if isinstance(value, bool) or not isinstance(value, int) or value not in SAMPLE_RATES:

@@ -49,7 +49,7 @@ class AgeReading:
         tok = self.tokens[i]
         if tok and all(c in _CJK_DIGITS or c == "十" for c in tok):
             return 1, _cjk_number(tok)
-        if tok.endswith(("s", "ish")) and tok.rstrip("sih").isdigit():
+        if tok.endswith(("s", "ish")) and tok.rstrip("sih").isdecimal():
             return 1, int(tok.rstrip("sih"))
         for vocab in self.close:
             if (found := vocab.number(self.tokens, i)) is not None:

@@ -105,7 +105,7 @@ class _Reader(AgeReading):
             elif (gender := self._person(tok)) is not None:
                 self.state.apply((Effect("gender", gender, implied=True),), 1.0, False, tok)
                 self.head = False
-            elif not tok.isdigit():
+            elif not tok.isdecimal():
                 self.state.ignored.append(tok)
                 self.reset()  # "very unusual deep voice": "very" went to "unusual"
                 self.head = False

@@ -90,7 +90,7 @@ _NUMBER = re.compile(r"(?<![\w.])(\d[\d,]*)(?:\.(\d+))?(st|nd|rd|th)?(?![\w])")
 def _spell_number(match: re.Match[str]) -> str:
     integer, fraction, suffix = match.group(1), match.group(2), match.group(3)
     digits = integer.replace(",", "")
-    if not digits.isdigit():
+    if not digits.isdecimal():
         return match.group(0)
     words = number_to_words(int(digits))
     if fraction:

@@ -63,6 +63,9 @@ def check_ranges(traits: VoiceTraits) -> None:
 # reported strength was not).
 @example("very very very very very strong French accent")
 @example("un fort fort fort fort accent français très très très fort")
+# Digits that are not decimal (Brahmi, superscripts) once crashed the age reader's int().
+@example("\U00011052")
+@example("a \u00b2\u00b3 year old man in his \U00011053\U00011052s")
 def test_any_prompt_reads_to_traits_in_range(prompt: str) -> None:
     check_ranges(parse_prompt(prompt))
 

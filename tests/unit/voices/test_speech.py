@@ -148,7 +148,7 @@ def test_streams_past_capacity_are_refused_and_a_closed_one_frees_its_slot(
     cache = SpeechCache(tmp_path / "cache", max_bytes=50_000_000, max_entry_seconds=600,
                         sample_rate=engine.sample_rate)
     slots = SynthesisSlots(1)
-    svc = SpeechService(engine, SynthesisPool(1), cache, slots)
+    svc = SpeechService(engine, SynthesisPool(1), cache, slots=slots)
     first = svc.open(SpeechRequest(TEXT, voice(engine)))
     with pytest.raises(AtCapacityError):
         svc.open(SpeechRequest("Another text entirely.", voice(engine)))

@@ -178,7 +178,7 @@ class Vocabulary:
         """A number written in digits or words ("seventy five", "soixante et onze",
         "quatre vingt dix sept")."""
         tok = tokens[start] if start < len(tokens) else ""
-        if tok.isdigit():
+        if tok.isdecimal():
             return (1, int(tok)) if len(tok) <= 4 else None
         first = self._number_word(tokens, start)
         if first is None:

@@ -241,7 +241,7 @@ def _check_status(response: httpx.Response, what: str) -> None:
         after = response.headers.get("retry-after", "")
         raise _Transient(ProviderRateLimitedError(
             f"MiniMax is rate-limiting this server's account ({what}); retry later.",
-            retry_after=int(after) if after.isdigit() else 1), safe=True)
+            retry_after=int(after) if after.isdecimal() else 1), safe=True)
     error = ProviderError(f"MiniMax {what} failed with HTTP {status}.")
     if status >= 500:
         raise _Transient(error, safe=False)
