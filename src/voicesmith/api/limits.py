@@ -32,8 +32,8 @@ class BodyLimits:
 
 def _content_length(scope: Scope) -> int | None:
     for name, value in scope.get("headers", ()):
-        if name == b"content-length":
-            return int(value) if value.isdecimal() else None
+        if name == b"content-length":  # bytes: isdigit() is ASCII digits only
+            return int(value) if value.isdigit() else None
     return None
 
 
