@@ -229,7 +229,9 @@ def test_websocket_and_streamed_speech_pass_through_nginx(cluster: Cluster) -> N
 
 def test_a_replica_at_capacity_refuses_and_nginx_passes_speech_to_the_other(
         cluster: Cluster) -> None:
-    long_text = " ".join(f"Sentence number {i} keeps this stream busy." for i in range(300))
+    # Long enough that the server blocks on a full socket (loopback buffers take
+    # megabytes) long before it is done: the stream, and its slot, stay open.
+    long_text = " ".join(f"Sentence {i} keeps this stream busy." for i in range(2500))[:99_000]
     auth = {"Authorization": f"Bearer {cluster.a.key}"}
     body = {"text": long_text, "voice": "Telnyx.Kokoro.af_heart", "disable_cache": True}
     with httpx.Client(timeout=60) as held:
@@ -240,8 +242,10 @@ def test_a_replica_at_capacity_refuses_and_nginx_passes_speech_to_the_other(
                                              json=body, headers=auth)
                 response = held.send(request, stream=True)
                 assert response.status_code == 200
-                next(response.iter_raw())
-                streams.append(response)
+                # Kept: a byte iterator dropped is closed, and the response with it.
+                chunks = response.iter_raw()
+                next(chunks)
+                streams.append((response, chunks))
             refused = httpx.post(f"{cluster.a.base_url}/text-to-speech/speech", headers=auth,
                                  json={"text": "One more, please.", "voice": "af_heart"})
             assert refused.status_code == 429 and refused.headers["retry-after"] == "1"
@@ -252,28 +256,28 @@ def test_a_replica_at_capacity_refuses_and_nginx_passes_speech_to_the_other(
                     text=f"Served elsewhere, {i}.", voice="Telnyx.Kokoro.af_heart")
                 assert raw.status_code == 200 and raw.headers[REPLICA] == "replica-b"
         finally:
-            for response in streams:
+            for response, _ in streams:
                 response.close()
 
 
 def test_audio_id_audio_downloads_through_nginx_whichever_replica_made_it(
         cluster: Cluster) -> None:
     client = cluster.via_nginx()
-    made: dict[str, str] = {}
+    auth = {"Authorization": f"Bearer {cluster.a.key}"}
+    made: set[str] = set()
     for attempt in range(12):  # until each replica has made one
         raw = client.text_to_speech.with_raw_response.generate_speech(
             text=f"Kept for later, take {attempt}.", voice="Telnyx.Kokoro.af_heart",
             output_type="audio_id")  # type: ignore[arg-type]
-        made.setdefault(raw.headers[REPLICA], raw.parse().to_dict()["audio_url"])
-        if len(made) == 2:
-            break
-    assert set(made) == {"replica-a", "replica-b"}
-    for url in made.values():
+        url = raw.parse().to_dict()["audio_url"]
         assert url.startswith(f"{cluster.nginx_url}/v2/")  # the link leads back through nginx
         for _ in range(4):  # least_conn sends some to the replica without it
-            got = httpx.get(url,
-                            headers={"Authorization": f"Bearer {cluster.a.key}"}, timeout=60)
+            got = httpx.get(url, headers=auth, timeout=60)
             assert got.status_code == 200 and sf.info(io.BytesIO(got.content)).duration > 0.5
+        made.add(raw.headers[REPLICA])
+        if len(made) == 2:
+            break
+    assert made == {"replica-a", "replica-b"}
     missing = httpx.get(f"{cluster.nginx_url}/v2/text-to-speech/speech/{'0' * 8}-0000-4000-8000-"
                         f"{'0' * 12}", headers={"Authorization": f"Bearer {cluster.a.key}"})
     assert missing.status_code == 404 and missing.json()["errors"][0]["code"] == "10005"
