@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from voicesmith.errors import ValidationError
+from voicesmith.errors import ConflictError, ValidationError
 from voicesmith.ids import is_uuid
 from voicesmith.store.blobs import BlobStore
 from voicesmith.store.repositories import UnitOfWork
@@ -31,3 +31,9 @@ def discard_sample_if_unreferenced(sessions: sessionmaker[Session], blobs: BlobS
         in_use = uow.sample_key_in_use(key)
     if not in_use:
         blobs.delete(key)
+
+
+def check_clone_name(uow: UnitOfWork, organization: str, name: str, *,
+                     excluding: str | None = None) -> None:
+    if uow.clones.name_taken(organization, name, excluding=excluding):
+        raise ConflictError(f"A voice clone named {name!r} already exists", pointer="/name")
