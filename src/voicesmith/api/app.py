@@ -9,6 +9,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import PlainTextResponse
+from sqlalchemy.orm import Session, sessionmaker
 
 from voicesmith import __version__, faults
 from voicesmith.api.deps import Services
@@ -28,9 +29,9 @@ from voicesmith.api.routers import (
 from voicesmith.config import Settings
 from voicesmith.engine.base import SpeechEngine
 from voicesmith.engine.priority import call_at_lower_priority
-from voicesmith.errors import FeatureUnavailableError
+from voicesmith.errors import BlobStoreUnavailableError, FeatureUnavailableError
 from voicesmith.providers import Providers, VoiceProvider
-from voicesmith.store.blobs import open_blob_store
+from voicesmith.store.blobs import BlobStore, open_blob_store
 from voicesmith.store.database import open_database
 from voicesmith.store.repositories import UnitOfWork
 from voicesmith.store.speech_cache import SpeechCache
@@ -63,17 +64,30 @@ def build_providers(settings: Settings) -> Providers:
     return Providers(found)
 
 
+def sweep_orphans(sessions: sessionmaker[Session], blobs: BlobStore, grace_seconds: float) -> None:
+    """Remove blobs an interrupted write left; an object store that is down only delays it.
+
+    Housekeeping must not keep the API from starting: the blobs stay until a
+    later start, and requests that need the store answer 503 meanwhile.
+    """
+    with UnitOfWork(sessions) as uow:
+        referenced = uow.referenced_sample_keys()
+    try:
+        removed = blobs.sweep(referenced, grace_seconds=grace_seconds)
+    except BlobStoreUnavailableError as exc:
+        log.warning("left over audio not swept: %s", exc.detail)
+        return
+    if removed:
+        log.warning("removed %d audio file(s) left over by an interrupted write", len(removed))
+
+
 def build_services(settings: Settings, engine: SpeechEngine) -> Services:
     """Open the database (migrated) and blob store, sweep crash leftovers, build services."""
     faults.arm(settings.crash_at)
     sessions = open_database(settings.resolved_database_url,
                              busy_timeout_s=settings.database_busy_timeout_seconds)
     blobs = open_blob_store(settings.blob_url, settings.blob_dir)
-    with UnitOfWork(sessions) as uow:
-        referenced = uow.referenced_sample_keys()
-    removed = blobs.sweep(referenced, grace_seconds=settings.orphan_grace_seconds)
-    if removed:
-        log.warning("removed %d audio file(s) left over by an interrupted write", len(removed))
+    sweep_orphans(sessions, blobs, settings.orphan_grace_seconds)
     pool = SynthesisPool(settings.synthesis_workers, nice=settings.synthesis_nice)
     providers = build_providers(settings)
     slots = SynthesisSlots(settings.max_active_syntheses)
