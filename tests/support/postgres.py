@@ -14,6 +14,7 @@ import socket
 import subprocess
 import tempfile
 import time
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -31,13 +32,18 @@ class Postgres:
         return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/{database}"
 
     def create_database(self, name: str) -> str:
-        """A new empty database; its SQLAlchemy URL."""
+        """A new empty database named after ``name``; its SQLAlchemy URL.
+
+        Each call gets its own database: pytest may set a session fixture up
+        again (a parametrized one, when test order moves between its params).
+        """
         import psycopg
 
+        database = f"{name}_{uuid.uuid4().hex[:8]}"
         with psycopg.connect(f"host=127.0.0.1 port={self.port} user=postgres dbname=postgres",
                              autocommit=True) as conn:
-            conn.execute(f'CREATE DATABASE "{name}"')
-        return self.url(name)
+            conn.execute(f'CREATE DATABASE "{database}"')
+        return self.url(database)
 
 
 def find_postgres() -> Path | None:
