@@ -174,6 +174,13 @@ class UploadClones:
             log.warning("capture of voice clone %s failed: %s", clone_id, exc.detail)
             self._mark_failed(clone_id, exc.detail)
             return
+        except Exception:
+            # Not a domain error (a bug, a library's failure): the clone says it failed
+            # rather than stay pending (queued captures have no stale timeout), and the
+            # job fails in the queue with the traceback.
+            self._mark_failed(clone_id, "The capture failed on an internal error; upload the "
+                                        "recording again.")
+            raise
         self._activate(clone_id, captured)
 
     def _activate(self, clone_id: str, captured: CapturedUpload) -> VoiceClone | None:

@@ -211,3 +211,42 @@ def test_without_the_clone_extra_upload_is_a_clear_503(monkeypatch: pytest.Monke
     assert status_for(caught.value) == 503
     response = envelope(503, [], retry=caught.value.retryable)
     assert response.headers["x-should-retry"] == "false"
+
+
+class FakeQueue:
+    """Stands in for the PostgreSQL job queue: records what the replica defers."""
+
+    def __init__(self) -> None:
+        self.deferred: list[tuple[str, str | None]] = []
+
+    def defer(self, clone_id: str, *, ref_text: str | None) -> None:
+        self.deferred.append((clone_id, ref_text))
+
+
+def queued(sessions: sessionmaker[Session], blobs: FileBlobStore, capturer: UploadCapturer,
+           queue: FakeQueue) -> CloneService:
+    return CloneService(sessions, blobs, stock_cache_path=blobs.root.parent / "stock.json",
+                        uploads=capturer, sync_wait_s=0.3, queue=queue)
+
+
+def test_a_queued_capture_is_pending_until_a_worker_runs_it(sessions, blobs) -> None:  # type: ignore[no-untyped-def]
+    queue, capturer = FakeQueue(), FakeCapturer()
+    replica = queued(sessions, blobs, capturer, queue)
+    clone = replica.create_from_upload(ORG, request(ref_text="Some words."), None)  # type: ignore[arg-type]
+    assert clone.status == "pending" and queue.deferred == [(clone.id, "Some words.")]
+    assert capturer.genders == []  # the replica never captures
+    worker = queued(sessions, blobs, FakeCapturer(), FakeQueue())
+    worker.run_queued_capture(clone.id, "Some words.", None)  # type: ignore[arg-type]
+    assert replica.get(ORG, clone.id).status == "active"
+    worker.run_queued_capture(clone.id, None, None)  # type: ignore[arg-type]  # a job run twice
+    assert replica.get(ORG, clone.id).status == "active"
+
+
+def test_a_queued_capture_that_crashes_marks_its_clone_failed(sessions, blobs) -> None:  # type: ignore[no-untyped-def]
+    replica = queued(sessions, blobs, FakeCapturer(), FakeQueue())
+    clone = replica.create_from_upload(ORG, request(), None)  # type: ignore[arg-type]
+    worker = queued(sessions, blobs, FakeCapturer(error=RuntimeError("a bug")), FakeQueue())
+    with pytest.raises(RuntimeError):
+        worker.run_queued_capture(clone.id, None, None)  # type: ignore[arg-type]
+    failed = replica.get(ORG, clone.id)
+    assert failed.status == "failed" and "internal error" in failed.capture["error"]
