@@ -95,6 +95,13 @@ class AudioChunk:
         return len(self.samples) / self.sample_rate
 
 
+def close_iterator(items: Iterator[object]) -> None:
+    """Close an iterator if it can be closed (a generator of chunks: its engine work stops)."""
+    close = getattr(items, "close", None)
+    if close is not None:
+        close()
+
+
 class SpeechEngine(Protocol):
     """What the rest of the program needs of a TTS engine."""
 

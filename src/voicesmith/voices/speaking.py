@@ -24,6 +24,7 @@ from voicesmith.engine.base import (
     AudioChunk,
     SpeechEngine,
     VoiceStyle,
+    close_iterator,
 )
 from voicesmith.engine.languages import Language
 from voicesmith.providers import RemoteVoice
@@ -115,9 +116,7 @@ def transformed(chunks: Iterator[AudioChunk], transform: dict[str, Any] | None,
             yield replace(last, samples=_tempo(stream.flush(), last.sample_rate, tempo),
                           text="", index=last.index + 1, is_last=True)
     finally:
-        close = getattr(chunks, "close", None)
-        if close is not None:
-            close()
+        close_iterator(chunks)
 
 
 def _tempo(samples: NDArray[np.float32], rate: int, tempo: float) -> NDArray[np.float32]:

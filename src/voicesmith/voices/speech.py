@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from voicesmith.audio import pcm
 from voicesmith.audio.formats import AudioFormat
 from voicesmith.audio.pipeline import AudioOutput
-from voicesmith.engine.base import AudioChunk, SpeechEngine
+from voicesmith.engine.base import AudioChunk, SpeechEngine, close_iterator
 from voicesmith.engine.languages import Language
 from voicesmith.errors import AtCapacityError, ValidationError
 from voicesmith.providers import Providers
@@ -149,9 +149,7 @@ class SpeechService:
 def _discard(chunks: Iterator[AudioChunk], writer: CacheWriter | None) -> None:
     if writer is not None:
         writer.abort()
-    close = getattr(chunks, "close", None)
-    if close is not None:
-        close()
+    close_iterator(chunks)
 
 
 def _primed(chunks: Iterator[AudioChunk]) -> Iterator[AudioChunk]:
@@ -159,9 +157,7 @@ def _primed(chunks: Iterator[AudioChunk]) -> Iterator[AudioChunk]:
     try:
         first = next(chunks, None)
     except BaseException:
-        close = getattr(chunks, "close", None)
-        if close is not None:
-            close()
+        close_iterator(chunks)
         raise
 
     def rest() -> Iterator[AudioChunk]:
@@ -170,9 +166,7 @@ def _primed(chunks: Iterator[AudioChunk]) -> Iterator[AudioChunk]:
                 yield first
                 yield from chunks
         finally:
-            close = getattr(chunks, "close", None)
-            if close is not None:
-                close()
+            close_iterator(chunks)
 
     return rest()
 
@@ -272,9 +266,7 @@ class SpeechStream:
             if self._writer is not None and not self._done:
                 self._writer.abort()
             self._done = True
-            close = getattr(self._chunks, "close", None)
-            if close is not None:
-                close()
+            close_iterator(self._chunks)
             if self._owns_output:
                 self.output.close()
         finally:

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from voicesmith.audio.decode import decode_to_mono, pcm16_to_float
 from voicesmith.audio.tempo import change_tempo
 from voicesmith.audio.wav import encode_wav
-from voicesmith.engine.base import SAMPLE_RATE, AudioChunk
+from voicesmith.engine.base import SAMPLE_RATE, AudioChunk, close_iterator
 from voicesmith.errors import ProviderError
 from voicesmith.providers import PROVIDER_MODELS, RemoteDesign, RemoteVoice
 from voicesmith.providers.minimax.client import MiniMaxClient
@@ -98,9 +98,7 @@ def _chunks(pieces: Iterator[bytes], text: str, tempo: float) -> Iterator[AudioC
             held = _chunk(usable, text if index == 0 else "", index, tempo)
         yield AudioChunk(held.samples, held.sample_rate, held.text, held.index, True)
     finally:
-        close = getattr(pieces, "close", None)
-        if close is not None:
-            close()
+        close_iterator(pieces)
 
 
 def _chunk(data: bytes, text: str, index: int, tempo: float) -> AudioChunk:
