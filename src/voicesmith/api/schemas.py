@@ -148,7 +148,8 @@ class VoiceCloneUploadFields(WireModel):
         "MiniMax's speech models (default the server's VOICESMITH_MINIMAX_MODEL)."))
     label: StoredText | None = Field(None, max_length=1000)
     ref_text: StoredText | None = Field(None, max_length=5000, description=(
-        "Transcript of the recording; capture then compares the same words."))
+        "Transcript of the recording; tells the language when `language` is auto. "
+        "Capture compares voices on its own probe text, so it needs no transcript."))
 
 
 class VoiceCloneUpdate(RequestModel):

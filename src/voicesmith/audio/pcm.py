@@ -52,6 +52,32 @@ def as_samples(samples: ArrayLike, channels: int = 1) -> NDArray[np.float32]:
     return np.ascontiguousarray(arr)
 
 
+def as_mono_float(samples: ArrayLike) -> NDArray[np.float32]:
+    """Return ``samples`` as a contiguous 1-D float32 array in [-1, 1].
+
+    Accepts mono, (n, channels) or (channels, n) arrays and int16/int32 PCM, so
+    callers can pass whatever soundfile or the engine gave them.
+    """
+    arr = np.asarray(samples)
+    if arr.dtype.kind in "iu":
+        # Integer PCM: scale by the type's full range, not by the peak, so
+        # relative loudness (which the VAD and MOS care about) is kept.
+        info = np.iinfo(arr.dtype)
+        arr = arr.astype(np.float64) / max(abs(info.min), info.max)
+    arr = arr.astype(np.float32, copy=False)
+    if arr.ndim == 2:
+        # Channels are the short axis; average them.
+        axis = 1 if arr.shape[0] >= arr.shape[1] else 0
+        arr = arr.mean(axis=axis)
+    if arr.ndim != 1:
+        raise ValueError(f"expected mono or 2-D audio, got shape {arr.shape}")
+    if arr.size == 0:
+        raise ValueError("audio is empty")
+    if not np.all(np.isfinite(arr)):
+        raise ValueError("audio contains NaN or infinite samples")
+    return np.ascontiguousarray(arr)
+
+
 def check_volume(volume: float) -> float:
     """Validate a volume (linear gain); raise ``AudioFormatError`` outside [0, 2]."""
     value = float(volume)

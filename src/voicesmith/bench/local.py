@@ -78,7 +78,12 @@ def heaviest_transform() -> dict[str, Any]:
 
 
 def upload_postprocess() -> dict[str, Any]:
-    """A typical upload clone's stored transform (F0 up 10 %, formants up 5 %)."""
+    """The costliest transform a capture stores: every step it may keep (``cloning.transform_fit``).
+
+    F0, its range and the formants run the PSOLA stage, tilt and breath the
+    spectral one; the amounts barely change the cost, the stages do.
+    """
     from voicesmith.audio.voice_transform import VoiceTransform
 
-    return VoiceTransform(f0_ratio=1.1, formant_warp=1.05).to_dict()
+    return VoiceTransform(f0_ratio=1.1, f0_range=0.85, formant_warp=1.04,
+                          tilt_db_per_octave=-1.5, breathiness=0.15).to_dict()

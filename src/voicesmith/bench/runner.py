@@ -155,6 +155,9 @@ def measure_clones(result: BenchResult, raw: Any, engine: Any, plan: Plan) -> No
                {"raw": values["raw"], "engine": values["upload"]})
     synth, post = upload.postprocess_share(texts.MEDIUM)
     result.add("  of which post-process (upload clone)", "ratio", {"engine": post})
+    # issue 17: an upload clone may cost at most 15 % more than a design clone
+    result.add("upload clone / design clone synthesis time (target <= 1.15)", "ratio",
+               {"engine": (synth + post) / synth})
     heavy = design.with_postprocess(heaviest_transform())
     heavy_synth, heavy_cost = heavy.postprocess_share(texts.MEDIUM)
     result.add("voice transform, heaviest setting (s per audio s)", "ratio",

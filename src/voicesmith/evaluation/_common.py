@@ -18,6 +18,8 @@ from typing import Generic, TypeVar
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from voicesmith.audio.pcm import as_mono_float
+
 EVAL_EXTRA_HINT = "pip install -e .[eval]"
 
 
@@ -39,32 +41,6 @@ def require(module: str, package: str, *, purpose: str) -> ModuleType:
             f"{purpose} needs the '{package}' package, which is part of the "
             f"evaluation extra: {EVAL_EXTRA_HINT}  (import of '{module}' failed: {exc})"
         ) from exc
-
-
-def as_mono_float(samples: ArrayLike) -> NDArray[np.float32]:
-    """Return ``samples`` as a contiguous 1-D float32 array in [-1, 1].
-
-    Accepts mono, (n, channels) or (channels, n) arrays and int16/int32 PCM, so
-    callers can pass whatever soundfile or the engine gave them.
-    """
-    arr = np.asarray(samples)
-    if arr.dtype.kind in "iu":
-        # Integer PCM: scale by the type's full range, not by the peak, so
-        # relative loudness (which the VAD and MOS care about) is kept.
-        info = np.iinfo(arr.dtype)
-        arr = arr.astype(np.float64) / max(abs(info.min), info.max)
-    arr = arr.astype(np.float32, copy=False)
-    if arr.ndim == 2:
-        # Channels are the short axis; average them.
-        axis = 1 if arr.shape[0] >= arr.shape[1] else 0
-        arr = arr.mean(axis=axis)
-    if arr.ndim != 1:
-        raise ValueError(f"expected mono or 2-D audio, got shape {arr.shape}")
-    if arr.size == 0:
-        raise ValueError("audio is empty")
-    if not np.all(np.isfinite(arr)):
-        raise ValueError("audio contains NaN or infinite samples")
-    return np.ascontiguousarray(arr)
 
 
 def check_rate(sample_rate: int) -> int:

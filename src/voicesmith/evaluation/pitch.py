@@ -12,9 +12,10 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from voicesmith.audio.pcm import as_mono_float
 from voicesmith.audio.pitch import HIGH_PASS_HZ
 from voicesmith.audio.pitch import voiced_f0 as _voiced_f0
-from voicesmith.evaluation._common import as_mono_float, check_rate, require
+from voicesmith.evaluation._common import check_rate, require
 
 __all__ = ["HIGH_PASS_HZ", "F0Stats", "f0_stats", "median_f0"]
 

@@ -17,7 +17,8 @@ import itertools
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from voicesmith.evaluation._common import as_mono_float, check_rate
+from voicesmith.audio.pcm import as_mono_float
+from voicesmith.evaluation._common import check_rate
 from voicesmith.evaluation.text import count_syllables
 
 __all__ = ["speaking_rate", "speech_mask", "speech_seconds"]

@@ -33,7 +33,8 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from voicesmith.evaluation._common import as_mono_float, check_rate, require
+from voicesmith.audio.pcm import as_mono_float
+from voicesmith.evaluation._common import check_rate, require
 from voicesmith.evaluation.pitch import HIGH_PASS_HZ, f0_stats
 from voicesmith.evaluation.rate import speech_mask
 

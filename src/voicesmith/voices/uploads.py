@@ -2,8 +2,8 @@
 
 ``CloneService.create_from_upload`` calls ``check`` (cheap, before anything is
 decoded), ``decode`` (bounded), then ``submit``s the capture, which fits a voice
-to the recording: ~20 s of CPU, more for the first capture of a fresh install,
-which also embeds the stock voices. Captures run one at a time on a worker
+to the recording: under 10 s of CPU with the shipped voice bank
+(``cloning.voice_bank``). Captures run one at a time on a worker
 thread (two at once would each take twice as long on a small machine); at
 most ``MAX_QUEUED`` wait, and a request beyond that is told to retry (429)
 with nothing stored.
@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,8 +28,16 @@ from voicesmith.voices.common import SUPPORTED_MODELS
 
 if TYPE_CHECKING:
     from voicesmith.cloning.recording import Recording
+    from voicesmith.cloning.speaker_encoder import Embedder
+    from voicesmith.cloning.voice_bank import CaptureBank
 
 log = logging.getLogger(__name__)
+
+
+def _default_embedder() -> Embedder:
+    from voicesmith.cloning.speaker_encoder import default_embedder
+
+    return default_embedder()
 
 # Captures waiting or running; more would only queue work nobody waits for.
 MAX_QUEUED = 4
@@ -75,15 +84,22 @@ class CaptureDeferrer(Protocol):
 class UploadCapturer:
     """Checks upload requests and runs captures, sharing one stock-embedding index."""
 
-    def __init__(self, stock_cache_path: Path | None, *, nice: int = 0) -> None:
-        """The capture thread is demoted as synthesis's, ``nice`` included (engine.priority)."""
+    def __init__(self, stock_cache_path: Path | None, *, nice: int = 0,
+                 embedder_factory: Callable[[], Embedder] | None = None) -> None:
+        """The capture thread is demoted as synthesis's, ``nice`` included (engine.priority).
+
+        ``embedder_factory`` makes the speaker encoder (default: resemblyzer's,
+        ``cloning.speaker_encoder``); it is called on the first capture.
+        """
         self._cache_path = stock_cache_path
         self._lock = threading.Lock()
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="voice-capture",
                                             initializer=lower_thread_priority, initargs=(nice,))
         self._queued = 0
-        self._index_lock = threading.Lock()
-        self._index: tuple[int, Any] | None = None  # (id(engine), StockIndex)
+        self._embedder_factory = embedder_factory or _default_embedder
+        self._bank_lock = threading.Lock()
+        # (id(engine), CaptureBank, Embedder): torch is imported on the first capture, not at start
+        self._bank_of: tuple[int, CaptureBank, Embedder] | None = None
 
     def check(self, req: CloneFromUpload) -> CheckedUpload:
         """Validate the fields, and that this install can capture at all (503 if not)."""
@@ -131,9 +147,9 @@ class UploadCapturer:
         from voicesmith.cloning.capture import capture_voice
 
         try:
+            bank, embed = self._bank(engine)
             voice = capture_voice(recording, engine, gender=checked.capture_gender,
-                                  language=checked.language, ref_text=req.ref_text,
-                                  index=self._stock_index(engine))
+                                  language=checked.language, bank=bank, embed=embed)
         except ImportError as exc:
             # Installed (find_spec saw it) but broken, e.g. a setuptools without pkg_resources.
             log.exception("capture dependencies failed to import")
@@ -161,12 +177,13 @@ class UploadCapturer:
         }
         return CapturedUpload(style=voice.style, postprocess=voice.postprocess, report=report)
 
-    def _stock_index(self, engine: SpeechEngine) -> Any:
-        from voicesmith.cloning.stock import StockIndex, engine_fingerprint
+    def _bank(self, engine: SpeechEngine) -> tuple[CaptureBank, Embedder]:
+        """The capture bank of ``engine`` and the speaker encoder, made on first use."""
+        from voicesmith.cloning.voice_bank import CaptureBank
 
-        with self._index_lock:
-            if self._index is None or self._index[0] != id(engine):
-                index = StockIndex(engine, cache_path=self._cache_path,
-                                   namespace=engine_fingerprint(engine))
-                self._index = (id(engine), index)
-            return self._index[1]
+        with self._bank_lock:
+            if self._bank_of is None or self._bank_of[0] != id(engine):
+                embed = self._embedder_factory()
+                self._bank_of = (id(engine), CaptureBank(engine, embed, cache_path=self._cache_path),
+                                 embed)
+            return self._bank_of[1], self._bank_of[2]

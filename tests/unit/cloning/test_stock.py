@@ -38,7 +38,7 @@ def test_engine_fingerprint_is_stable_and_short() -> None:
 
 def test_capture_embedder_accepts_engine_audio_that_resemblyzer_would_trim_away() -> None:
     pytest.importorskip("resemblyzer")
-    from voicesmith.cloning.stock import default_embedder
+    from voicesmith.cloning.speaker_encoder import default_embedder
 
     embed = default_embedder()
     t = np.arange(3 * 24_000) / 24_000

@@ -9,18 +9,20 @@ two sentences the speaker never said, and measure with resemblyzer
   same gender, so a change that makes every voice more "recording-like"
   (room, channel, vocoder character) gains nothing here.
 
-Systems: ceiling (the real clone utterance itself), baseline (the single
-closest stock voice of the right gender), ``blend`` (capture without the
-post-process) and ours (full capture). Caveat: capture selects with the same
-encoder that scores here, on a different utterance; held-out speech and the
-margin are what keep that honest.
+Systems, each a step of capture so that what each adds is measured:
+ceiling (the real clone utterance itself), baseline (the closest English
+stock voice of the right gender), bank (the nearest voice of the voice bank), style (the
+captured style, no transform) and ours (style + fitted transform). Ours is
+also scored for intelligibility (Whisper WER) and naturalness (DistillMOS,
+against the English stock voices' mean), and each capture is timed.
+Caveat: capture selects with the same encoder that scores here, on a
+different utterance; held-out speech and the margin keep that honest.
 """
 
 from __future__ import annotations
 
 import csv
 import json
-import math
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -30,15 +32,17 @@ import numpy as np
 import soundfile as sf  # type: ignore[import-untyped]
 from numpy.typing import NDArray
 
-from voicesmith.audio.pitch import median_f0
 from voicesmith.audio.voice_transform import TransformStream, VoiceTransform
-from voicesmith.cloning.capture import CapturedVoice, capture_voice
+from voicesmith.cloning.capture import capture_voice, measure_reference
 from voicesmith.cloning.recording import Recording, load_recording
-from voicesmith.cloning.stock import StockIndex
+from voicesmith.cloning.speaker_encoder import Embedder, default_embedder
+from voicesmith.cloning.stock import candidate_pool
+from voicesmith.cloning.voice_bank import CaptureBank
 from voicesmith.engine.base import SAMPLE_RATE, SpeechEngine, VoiceStyle
 from voicesmith.engine.languages import AMERICAN_ENGLISH
 from voicesmith.errors import VoicesmithError
 from voicesmith.evaluation.asr import word_error_rate
+from voicesmith.evaluation.quality import naturalness_mos
 from voicesmith.evaluation.speaker import speaker_embedding
 
 SENTENCES = (
@@ -47,7 +51,7 @@ SENTENCES = (
     ("We spent the whole evening talking about old friends, favourite books, and the "
      "places we still hope to visit."),
 )
-SYSTEMS = ("ceiling", "baseline", "blend", "ours")
+SYSTEMS = ("ceiling", "baseline", "bank", "style", "ours")
 # The clone utterance: the first (in name order) with this much speech after
 # trimming, else the one with the most; the product asks users for 5-10 s.
 PREFERRED_SPEECH_S = 8.0
@@ -64,7 +68,6 @@ class Score:
 class SpeakerResult:
     speaker: str
     gender: str
-    inferred_gender: str
     clone_utterance: str
     reference_speech_s: float
     scores: dict[str, Score]
@@ -74,12 +77,14 @@ class SpeakerResult:
     capture_cpu_s: float
     capture_wall_s: float
     ours_wer: float  # Whisper tiny.en on ours' two sentences: the clone stays intelligible
+    ours_mos: float  # DistillMOS of ours' two sentences
 
 
 @dataclass(frozen=True)
 class UploadSuiteResult:
     speakers: list[SpeakerResult]
     mean: dict[str, Score]
+    stock_mos: float  # DistillMOS of the English stock voices, mean
     postprocess_rtf: float | None
     synthesis_rtf: float
     notes: list[str] = field(default_factory=list)
@@ -88,64 +93,73 @@ class UploadSuiteResult:
         return asdict(self)
 
 
+@dataclass
+class _Timing:
+    synth_s: float = 0.0
+    audio_s: float = 0.0
+    post_s: float = 0.0
+    post_audio_s: float = 0.0
+
+
 def run_upload_suite(engine: SpeechEngine, *, data_dir: Path, out: Path | None = None,
-                     index: StockIndex | None = None,
-                     speakers: list[str] | None = None) -> UploadSuiteResult:
+                     speakers: list[str] | None = None, embed: Embedder | None = None,
+                     bank: CaptureBank | None = None) -> UploadSuiteResult:
     """Run the suite on every speaker of ``data_dir`` (or ``speakers``).
 
     With ``out``, the result is written there as ``upload.json`` and
-    ``upload.md``, plus each clone's synthesized sentences as WAV files.
+    ``upload.md``, plus each speaker's reference and each system's sentences
+    as WAV files in ``out/audio`` (the listening page links them).
     """
     genders = _read_genders(data_dir / "speakers.tsv")
     ids = speakers or sorted(genders)
-    index = index or StockIndex(engine, cache_path=out / "stock_embeddings.json" if out else None)
+    embed = embed or default_embedder()
+    # A fresh bank, as on a fresh data dir: the stock fallback (another model)
+    # gets no cache, so capture times include any embedding it has to do.
+    bank = bank or CaptureBank(engine, embed)
     # Every speaker's real speech, not only the cloned ones': the identity margin
     # compares with all other speakers of the gender, also in a --quick run.
     real = {s: _embed_files(sorted((data_dir / s).glob("*.flac"))) for s in sorted(genders)}
-    timing = {"post_s": 0.0, "post_audio_s": 0.0, "synth_s": 0.0, "audio_s": 0.0}
+    timing = _Timing()
     results = []
     for spk in ids:
         gender = genders[spk]
         others = [e for o in real if o != spk and genders[o] == gender for e in real[o].values()]
         name, rec = _clone_utterance(data_dir / spk)
         held_out = [e for utt, e in real[spk].items() if utt != name]
-        f0 = median_f0(rec.samples, rec.sample_rate)
-        t0, c0 = time.perf_counter(), time.process_time()
-        ours = capture_voice(rec, engine, gender=gender, language=AMERICAN_ENGLISH,
-                             ref_text=None, index=index)
+        c0, t0 = time.process_time(), time.perf_counter()
+        ours = capture_voice(rec, engine, gender=gender, language=AMERICAN_ENGLISH, bank=bank,
+                             embed=embed)
         cpu, wall = time.process_time() - c0, time.perf_counter() - t0
-        blend = capture_voice(rec, engine, gender=gender, language=AMERICAN_ENGLISH,
-                              ref_text=None, index=index, use_postprocess=False)
-        base_voice = engine.stock_voices[ours.report["baseline"]]
-        outputs = {
-            "ceiling": [real[spk][name]],
-            "baseline": _embeds(_speak(engine, base_voice.style, None, timing, out,
-                                       f"{spk}_baseline")),
-            "blend": _embeds(_speak(engine, blend.style, None, timing, out, f"{spk}_blend")),
-        }
-        ours_audio = _speak(engine, ours.style, ours.postprocess, timing, out, f"{spk}_ours")
-        outputs["ours"] = [speaker_embedding(a, SAMPLE_RATE) for a in ours_audio]
-        ours_wer = float(np.mean([word_error_rate(a, SAMPLE_RATE, text)
-                                  for a, text in zip(ours_audio, SENTENCES, strict=True)]))
-        scores = {k: _score(v, held_out, others) for k, v in outputs.items()}
+        baseline, nearest = _stock_and_bank_nearest(engine, bank, rec, gender, embed)
+        _write(out, f"{spk}_reference", rec.samples)
+        styles = {"baseline": (baseline[1], None), "bank": (nearest, None),
+                  "style": (ours.style, None), "ours": (ours.style, ours.postprocess)}
+        audio = {k: _speak(engine, s, p, timing, out, f"{spk}_{k}") for k, (s, p) in styles.items()}
+        outputs = {"ceiling": [real[spk][name]]}
+        outputs |= {k: [speaker_embedding(a, SAMPLE_RATE) for a in v] for k, v in audio.items()}
+        wer = [word_error_rate(a, SAMPLE_RATE, t) for a, t in zip(audio["ours"], SENTENCES,
+                                                                   strict=True)]
         results.append(SpeakerResult(
-            speaker=spk, gender=gender,
-            inferred_gender="unvoiced" if math.isnan(f0) else ("male" if f0 < 165 else "female"),
-            clone_utterance=name, reference_speech_s=round(rec.speech_duration_s, 2),
-            scores=scores, baseline_voice=base_voice.name, ours_voice=_voice_name(ours),
+            speaker=spk, gender=gender, clone_utterance=name,
+            reference_speech_s=round(rec.speech_duration_s, 2),
+            scores={k: _score(v, held_out, others) for k, v in outputs.items()},
+            baseline_voice=baseline[0], ours_voice=str(ours.report["selected"]["name"]),
             postprocess=ours.postprocess, capture_cpu_s=round(cpu, 2),
-            capture_wall_s=round(wall, 2), ours_wer=round(ours_wer, 4)))
+            capture_wall_s=round(wall, 2), ours_wer=round(float(np.mean(wer)), 4),
+            ours_mos=round(float(np.mean([naturalness_mos(a, SAMPLE_RATE)
+                                          for a in audio["ours"]])), 3)))
     mean = {k: Score(round(float(np.mean([r.scores[k].similarity for r in results])), 4),
                      round(float(np.mean([r.scores[k].margin for r in results])), 4))
             for k in SYSTEMS}
-    post_rtf = timing["post_s"] / timing["post_audio_s"] if timing["post_audio_s"] else None
     result = UploadSuiteResult(
-        speakers=results, mean=mean,
-        postprocess_rtf=round(post_rtf, 4) if post_rtf is not None else None,
-        synthesis_rtf=round(timing["synth_s"] / max(timing["audio_s"], 1e-9), 4),
+        speakers=results, mean=mean, stock_mos=round(_stock_mos(engine), 3),
+        postprocess_rtf=(round(timing.post_s / timing.post_audio_s, 4)
+                         if timing.post_audio_s else None),
+        synthesis_rtf=round(timing.synth_s / max(timing.audio_s, 1e-9), 4),
         notes=["similarity: resemblyzer cosine to the speaker's other utterances",
                "margin: similarity minus mean cosine to other same-gender speakers",
-               "gender passed to capture as a user would give it (speakers.tsv)"])
+               "gender passed to capture as a user would give it (speakers.tsv)",
+               "stock MOS: DistillMOS of the first sentence by every English stock voice"])
     if out is not None:
         out.mkdir(parents=True, exist_ok=True)
         (out / "upload.json").write_text(json.dumps(result.to_dict(), indent=2), encoding="utf-8")
@@ -156,36 +170,60 @@ def run_upload_suite(engine: SpeechEngine, *, data_dir: Path, out: Path | None =
 def render_markdown(result: UploadSuiteResult) -> str:
     """The suite as a markdown table: per speaker and mean, similarity / margin."""
     head = "| Speaker | Gender | Ref s | " + " | ".join(
-        f"{s} sim | {s} margin" for s in SYSTEMS) + " | Ours voice | Ours WER | CPU s |"
-    rule = "|" + "---|" * (3 + 2 * len(SYSTEMS) + 3)
-    lines = [head, rule]
+        f"{s} sim / margin" for s in SYSTEMS) + " | Ours voice | WER | MOS | CPU s |"
+    lines = [head, "|" + "---|" * (3 + len(SYSTEMS) + 4)]
     for r in result.speakers:
-        cells = " | ".join(f"{r.scores[s].similarity:.3f} | {r.scores[s].margin:+.3f}"
+        cells = " | ".join(f"{r.scores[s].similarity:.3f} / {r.scores[s].margin:+.3f}"
                            for s in SYSTEMS)
-        post = ""
-        if r.postprocess:
-            post = f" (F0 x{r.postprocess['f0_ratio']:.2f}, formants x{r.postprocess['formant_warp']:.2f})"
+        post = f" + transform {_short(r.postprocess)}" if r.postprocess else ""
         lines.append(f"| {r.speaker} | {r.gender[0].upper()} | {r.reference_speech_s:.1f} | "
-                     f"{cells} | {r.ours_voice}{post} | {r.ours_wer:.3f} | "
+                     f"{cells} | {r.ours_voice}{post} | {r.ours_wer:.3f} | {r.ours_mos:.2f} | "
                      f"{r.capture_cpu_s:.1f} |")
-    cells = " | ".join(f"**{result.mean[s].similarity:.3f}** | **{result.mean[s].margin:+.3f}**"
+    cells = " | ".join(f"**{result.mean[s].similarity:.3f} / {result.mean[s].margin:+.3f}**"
                        for s in SYSTEMS)
-    cpu = np.mean([r.capture_cpu_s for r in result.speakers])
-    wer = np.mean([r.ours_wer for r in result.speakers])
-    lines.append(f"| **mean** | | | {cells} | | {wer:.3f} | {cpu:.1f} |")
+    rs = result.speakers
+    lines.append(f"| **mean** | | | {cells} | | {np.mean([r.ours_wer for r in rs]):.3f} | "
+                 f"{np.mean([r.ours_mos for r in rs]):.2f} | "
+                 f"{np.mean([r.capture_cpu_s for r in rs]):.1f} |")
     lines.append("")
     rtf = "n/a" if result.postprocess_rtf is None else f"{result.postprocess_rtf:.3f}"
-    lines.append(f"Synthesis RTF {result.synthesis_rtf:.3f}; post-process RTF {rtf} "
-                 "(wall seconds per second of audio, measured chunk by chunk in this run).")
+    lines.append(f"English stock voices' DistillMOS: {result.stock_mos:.2f}. Synthesis RTF "
+                 f"{result.synthesis_rtf:.3f}; transform RTF {rtf} (wall seconds per second "
+                 "of audio, measured chunk by chunk in this run).")
     return "\n".join(lines) + "\n"
 
 
-def _embeds(audios: list[NDArray[np.float32]]) -> list[NDArray[np.float32]]:
-    return [speaker_embedding(a, SAMPLE_RATE) for a in audios]
+def _short(post: dict[str, Any]) -> str:
+    neutral = VoiceTransform()
+    changed = VoiceTransform.from_dict(post)
+    return ", ".join(f"{k} {v:g}" for k, v in changed.__dict__.items()
+                     if v != getattr(neutral, k))
+
+
+def _stock_and_bank_nearest(engine: SpeechEngine, bank: CaptureBank, rec: Recording,
+                            gender: str, embed: Embedder) -> tuple[tuple[str, VoiceStyle],
+                                                                   VoiceStyle]:
+    """The closest stock voice (the baseline) and the closest bank voice, by stored embedding."""
+    ref = measure_reference(rec, embed).embedding
+    pool = candidate_pool(engine.stock_voices.values(), AMERICAN_ENGLISH, gender)
+    voice_bank, rows = bank.for_pool(pool, gender)
+    sims = voice_bank.embeddings[rows].astype(np.float64) @ ref
+    nearest = voice_bank.weights[rows[int(np.argmax(sims))]].astype(np.float64)
+    # the baseline is an English stock voice, as in the figures before the bank (README)
+    english = [v for v in pool if v.name[:1] in ("a", "b")]
+    stock = max(english, key=lambda v: float(bank.stock_embedding(v) @ ref))
+    return (stock.name, stock.style), voice_bank.style(nearest, engine.stock_voices)
+
+
+def _stock_mos(engine: SpeechEngine) -> float:
+    voices = [v for v in engine.stock_voices.values() if v.name[:1] in ("a", "b")]
+    scores = [naturalness_mos(np.concatenate([c.samples for c in engine.synthesize(
+        SENTENCES[0], v.style, AMERICAN_ENGLISH)]), SAMPLE_RATE) for v in voices]
+    return float(np.mean(scores)) if scores else float("nan")
 
 
 def _speak(engine: SpeechEngine, style: VoiceStyle, post: dict[str, Any] | None,
-           timing: dict[str, float], out: Path | None, stem: str) -> list[NDArray[np.float32]]:
+           timing: _Timing, out: Path | None, stem: str) -> list[NDArray[np.float32]]:
     """The two sentences, synthesized chunk by chunk as the server does."""
     audios = []
     for i, text in enumerate(SENTENCES):
@@ -194,22 +232,26 @@ def _speak(engine: SpeechEngine, style: VoiceStyle, post: dict[str, Any] | None,
         stream = TransformStream(VoiceTransform.from_dict(post), SAMPLE_RATE) if post else None
         t = time.perf_counter()
         for chunk in engine.synthesize(text, style, AMERICAN_ENGLISH):
-            timing["synth_s"] += time.perf_counter() - t
+            timing.synth_s += time.perf_counter() - t
             samples = chunk.samples
             if stream is not None:
                 t = time.perf_counter()
                 samples = stream.process(samples, last=chunk.is_last)
-                timing["post_s"] += time.perf_counter() - t
-                timing["post_audio_s"] += chunk.duration_s
-            timing["audio_s"] += chunk.duration_s
+                timing.post_s += time.perf_counter() - t
+                timing.post_audio_s += chunk.duration_s
+            timing.audio_s += chunk.duration_s
             pieces.append(samples)
             t = time.perf_counter()
         audio = np.concatenate(pieces)
-        if out is not None:
-            (out / "audio").mkdir(parents=True, exist_ok=True)
-            sf.write(out / "audio" / f"{stem}_{i}.wav", audio, SAMPLE_RATE, subtype="PCM_16")
+        _write(out, f"{stem}_{i}", audio)
         audios.append(audio)
     return audios
+
+
+def _write(out: Path | None, stem: str, audio: NDArray[np.float32]) -> None:
+    if out is not None:
+        (out / "audio").mkdir(parents=True, exist_ok=True)
+        sf.write(out / "audio" / f"{stem}.wav", audio, SAMPLE_RATE, subtype="PCM_16")
 
 
 def _score(outputs: list[NDArray[np.float32]], held_out: list[NDArray[np.float32]],
@@ -247,7 +289,3 @@ def _read_genders(path: Path) -> dict[str, str]:
     with path.open(encoding="utf-8") as fh:
         rows = list(csv.DictReader(fh, delimiter="\t"))
     return {r["speaker"]: _GENDERS[r["gender"].strip().lower()] for r in rows}
-
-
-def _voice_name(voice: CapturedVoice) -> str:
-    return str(voice.report["selected"]["name"])

@@ -1,0 +1,167 @@
+"""The voice bank: voices the engine can speak, each with its speaker embedding, where capture starts.
+
+Capture compares voices with a recording by the cosine of their speaker
+embeddings, and embedding a voice means synthesizing a probe with it (1-2 s
+of CPU). So the comparisons that do not depend on the recording are made once,
+by ``scripts/build_voice_bank.py``, and shipped as package data
+(``voice_bank.npz``, under 1 MB): every stock voice and about a thousand
+blends and extrapolations of the English stock voices of each gender, each
+stored as weights over the stock voices plus its embedding. A bank voice is
+rebuilt from its weights exactly (a weighted sum of packs), so capture can
+start from the closest of them without synthesizing anything.
+
+The embeddings belong to one model: the file records the engine fingerprint
+(``stock.engine_fingerprint``) it was built with, and an engine that speaks
+differently (another Kokoro build, the tests' tiny model) gets a bank of its
+stock voices instead, embedded on demand and cached per data dir
+(``stock.StockIndex``), as every capture did before the bank.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from voicesmith.cloning.speaker_encoder import Embedder
+from voicesmith.cloning.stock import PROBE_VERSION, StockIndex, engine_fingerprint
+from voicesmith.engine.base import SpeechEngine, StockVoice, VoiceStyle
+
+log = logging.getLogger(__name__)
+
+BANK_PATH = Path(__file__).with_name("voice_bank.npz")
+BANK_FORMAT = 1
+
+
+@dataclass(frozen=True)
+class VoiceBank:
+    """Voices as weights over ``basis`` (stock voice names), with unit speaker embeddings."""
+
+    basis: tuple[str, ...]
+    weights: NDArray[np.float32]  # (n, len(basis)), each row sums to 1
+    embeddings: NDArray[np.float32]  # (n, 256), unit length
+    genders: tuple[str, ...]
+    fingerprint: str
+
+    def __post_init__(self) -> None:
+        n = len(self.genders)
+        if self.weights.shape != (n, len(self.basis)) or self.embeddings.shape[0] != n:
+            raise ValueError("a voice bank's weights, embeddings and genders disagree in size")
+
+    def __len__(self) -> int:
+        return len(self.genders)
+
+    def select(self, gender: str, voices: Iterable[str]) -> NDArray[np.intp]:
+        """Rows of ``gender`` that use no stock voice outside ``voices``."""
+        allowed = np.isin(np.asarray(self.basis), list(voices))
+        uses_other = np.any(np.abs(self.weights[:, ~allowed]) > 0, axis=1)
+        same = np.asarray(self.genders) == gender
+        return np.flatnonzero(same & ~uses_other)
+
+    def style(self, weights: NDArray[np.float64], voices: Mapping[str, StockVoice]) -> VoiceStyle:
+        """The voice of ``weights`` (over ``basis``): the weighted sum of the stock packs."""
+        used = np.flatnonzero(np.abs(weights) > 0)
+        packs = np.stack([voices[self.basis[i]].pack.astype(np.float64) for i in used])
+        return VoiceStyle(np.tensordot(weights[used], packs, axes=1).astype(np.float32))
+
+    def describe(self, weights: NDArray[np.float64], top: int = 4) -> str:
+        """A short, readable name: the largest weights, e.g. ``+0.62*am_adam -0.20*bm_lewis``."""
+        order = [i for i in np.argsort(-np.abs(weights))[:top] if weights[i] != 0]
+        more = " ..." if np.count_nonzero(weights) > top else ""
+        return " ".join(f"{weights[i]:+.2f}*{self.basis[i]}" for i in order) + more
+
+    def to_bytes(self) -> bytes:
+        buf = io.BytesIO()
+        meta = {"format": BANK_FORMAT, "fingerprint": self.fingerprint, "probe": PROBE_VERSION}
+        np.savez_compressed(
+            buf, basis=np.asarray(self.basis), genders=np.asarray(self.genders),
+            # float16 halves the file; the rounding (< 1e-3) is far under the
+            # encoder's own noise, and weights are used as stored, so a bank
+            # voice is always rebuilt the same
+            weights=self.weights.astype(np.float16), embeddings=self.embeddings.astype(np.float16),
+            meta=np.frombuffer(json.dumps(meta).encode(), dtype=np.uint8))
+        return buf.getvalue()
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> VoiceBank:
+        with np.load(io.BytesIO(data)) as npz:
+            meta = json.loads(npz["meta"].tobytes().decode())
+            if meta.get("format") != BANK_FORMAT or meta.get("probe") != PROBE_VERSION:
+                raise ValueError(f"unsupported voice bank {meta}")
+            emb = npz["embeddings"].astype(np.float32)
+            emb /= np.maximum(np.linalg.norm(emb, axis=1, keepdims=True), 1e-12)
+            return cls(basis=tuple(str(x) for x in npz["basis"]),
+                       weights=npz["weights"].astype(np.float32), embeddings=emb,
+                       genders=tuple(str(x) for x in npz["genders"]),
+                       fingerprint=str(meta["fingerprint"]))
+
+
+def shipped_bank(fingerprint: str, path: Path = BANK_PATH) -> VoiceBank | None:
+    """The packaged bank if it was built for this engine (``fingerprint``), else None."""
+    try:
+        bank = VoiceBank.from_bytes(path.read_bytes())
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError, KeyError) as exc:  # a broken file costs speed, never a capture
+        log.warning("ignoring unreadable voice bank %s: %s", path, exc)
+        return None
+    return bank if bank.fingerprint == fingerprint else None
+
+
+def stock_bank(index: StockIndex, voices: Sequence[StockVoice], fingerprint: str) -> VoiceBank:
+    """A bank of ``voices`` alone (one-hot weights), embedded through ``index`` (cached)."""
+    basis = tuple(v.name for v in voices)
+    return VoiceBank(basis=basis, weights=np.eye(len(voices), dtype=np.float32),
+                     embeddings=np.stack([index.embedding(v) for v in voices]).astype(np.float32),
+                     genders=tuple(v.gender for v in voices), fingerprint=fingerprint)
+
+
+class CaptureBank:
+    """The bank for one engine: the shipped one if it was built for this model, else its stock voices.
+
+    Made once per engine (one short synthesis tells models apart) and shared
+    by every capture; thread-safe (the stock fallback's index locks itself).
+    """
+
+    def __init__(self, engine: SpeechEngine, embed: Embedder, *, cache_path: Path | None = None,
+                 bank_path: Path = BANK_PATH) -> None:
+        self.fingerprint = engine_fingerprint(engine)
+        self._shipped = shipped_bank(self.fingerprint, bank_path)
+        # The fallback: stock voices embedded on first use and cached (a voices
+        # dir with voices the shipped bank lacks, or another model).
+        self._index = StockIndex(engine, embed=embed, cache_path=cache_path,
+                                 namespace=self.fingerprint)
+
+    @property
+    def kind(self) -> dict[str, Any]:
+        if self._shipped is None:
+            return {"source": "stock voices, embedded on demand", "fingerprint": self.fingerprint}
+        blends = int(np.count_nonzero(np.count_nonzero(self._shipped.weights, axis=1) > 1))
+        return {"source": "shipped", "voices": len(self._shipped), "blends": blends}
+
+    def for_pool(self, pool: Sequence[StockVoice], gender: str) -> tuple[VoiceBank, NDArray[np.intp]]:
+        """The bank and its rows a capture of ``gender`` may use (built from ``pool`` only)."""
+        if self._shipped is not None:
+            rows = self._shipped.select(gender, [v.name for v in pool])
+            if rows.size:
+                return self._shipped, rows
+        bank = stock_bank(self._index, pool, self.fingerprint)
+        return bank, np.arange(len(bank))
+
+    def stock_embedding(self, voice: StockVoice) -> NDArray[np.float32]:
+        """One stock voice's embedding: the bank's row for it, else computed (and cached)."""
+        bank = self._shipped
+        if bank is not None and voice.name in bank.basis:
+            column = bank.basis.index(voice.name)
+            alone = (bank.weights[:, column] == 1.0) & (np.count_nonzero(bank.weights, axis=1) == 1)
+            rows = np.flatnonzero(alone)
+            if rows.size:
+                return bank.embeddings[rows[0]]
+        return self._index.embedding(voice)
