@@ -33,8 +33,8 @@ import numpy as np
 from numpy.typing import NDArray
 
 from voicesmith.cloning.speaker_encoder import default_embedder
-from voicesmith.cloning.stock import PROBE_TEXT, engine_fingerprint, synthesize_all
-from voicesmith.cloning.voice_bank import BANK_PATH, VoiceBank
+from voicesmith.cloning.stock import PROBE_TEXT, synthesize_all
+from voicesmith.cloning.voice_bank import BANK_PATH, VoiceBank, bank_key
 from voicesmith.config import Settings
 from voicesmith.design.catalog import load_catalog
 from voicesmith.engine.base import SAMPLE_RATE, StockVoice, VoiceStyle
@@ -99,8 +99,10 @@ def main(argv: list[str] | None = None) -> int:
         with np.load(partial) as npz:
             if npz["seed"] == args.seed and npz["weights"].shape[1] == len(voices):
                 done = list(npz["embeddings"])[: len(rows)]  # a smaller bank: a prefix
-    print(f"{len(rows)} voices ({len(done)} done), fingerprint {engine_fingerprint(engine)}",
-          flush=True)
+    key = bank_key(engine, [v.name for v in voices])
+    if key is None:
+        raise SystemExit("the engine has no model file to key the bank by")
+    print(f"{len(rows)} voices ({len(done)} done), key {key}", flush=True)
     t0 = time.perf_counter()
     for i in range(len(done), len(rows)):
         pack = np.tensordot(rows[i], basis, axes=1).astype(np.float32)
@@ -113,7 +115,7 @@ def main(argv: list[str] | None = None) -> int:
     bank = VoiceBank(basis=tuple(v.name for v in voices),
                      weights=np.array(rows, dtype=np.float32),
                      embeddings=np.array(done, dtype=np.float32), genders=tuple(genders),
-                     fingerprint=engine_fingerprint(engine))
+                     key=key)
     args.out.write_bytes(bank.to_bytes())
     if len(done) == len(rows) and args.out != partial:
         with np.load(partial) as npz:

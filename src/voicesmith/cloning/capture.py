@@ -9,9 +9,9 @@ speaker encoder (``speaker_encoder``) against the recording:
 2. **Gender gate**: given, or from the median F0 (< 165 Hz: male). Absolute:
    only voices of that gender are searched, because the speaker encoder alone
    picked the wrong gender for 3 of 10 speakers.
-3. **Style** (``style_search``): the nearest voice of the shipped voice bank
-   (``voice_bank``), then an affine fit of its nearest neighbours, verified
-   by synthesizing a probe.
+3. **Style** (``style_search``): the blend that best fits the recording
+   through a linear map fitted on the shipped voice bank (``voice_bank``),
+   verified by synthesizing a probe, against the nearest bank voice.
 4. **Transform** (``transform_fit``): F0, F0 range, formants, tilt and
    breath, each measured, rendered on the winner's probe and kept only if it
    raises similarity to both halves.
@@ -101,7 +101,7 @@ def capture_voice(
     params = transform.to_dict() if transform is not None else None
 
     report: dict[str, Any] = {
-        "method": "voice bank + affine fit" + (" + fitted voice transform" if use_transform else ""),
+        "method": "voice bank + fitted blend" + (" + fitted voice transform" if use_transform else ""),
         "seed": seed,
         "gender": chosen_gender,
         "gender_source": gender_source,

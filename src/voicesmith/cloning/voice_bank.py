@@ -4,24 +4,27 @@ Capture compares voices with a recording by the cosine of their speaker
 embeddings, and embedding a voice means synthesizing a probe with it (1-2 s
 of CPU). So the comparisons that do not depend on the recording are made once,
 by ``scripts/build_voice_bank.py``, and shipped as package data
-(``voice_bank.npz``, under 1 MB): every stock voice and about a thousand
-blends and extrapolations of the English stock voices of each gender, each
-stored as weights over the stock voices plus its embedding. A bank voice is
-rebuilt from its weights exactly (a weighted sum of packs), so capture can
-start from the closest of them without synthesizing anything.
+(``voice_bank.npz``, 160 kB): every stock voice and 210 blends and
+extrapolations of the English stock voices of each gender, each stored as
+weights over the stock voices plus its embedding. A bank voice is rebuilt
+from its weights exactly (a weighted sum of packs). Capture fits a linear
+map from weights to embeddings on them (``style_search``) and compares its
+fit with the nearest bank voice, whose score needs no synthesis.
 
-The embeddings belong to one model: the file records the engine fingerprint
-(``stock.engine_fingerprint``) it was built with, and an engine that speaks
-differently (another Kokoro build, the tests' tiny model) gets a bank of its
-stock voices instead, embedded on demand and cached per data dir
-(``stock.StockIndex``), as every capture did before the bank.
+The embeddings belong to one model and one set of voice packs: the file
+records their key (``bank_key``), and any other engine (another Kokoro build,
+other packs, the tests' tiny model) gets a bank of its stock voices instead,
+embedded on demand and cached per data dir (``stock.StockIndex``), as every
+capture did before the bank.
 """
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import logging
+import threading
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -48,7 +51,7 @@ class VoiceBank:
     weights: NDArray[np.float32]  # (n, len(basis)), each row sums to 1
     embeddings: NDArray[np.float32]  # (n, 256), unit length
     genders: tuple[str, ...]
-    fingerprint: str
+    key: str  # bank_key of the engine it was built with
 
     def __post_init__(self) -> None:
         n = len(self.genders)
@@ -79,7 +82,7 @@ class VoiceBank:
 
     def to_bytes(self) -> bytes:
         buf = io.BytesIO()
-        meta = {"format": BANK_FORMAT, "fingerprint": self.fingerprint, "probe": PROBE_VERSION}
+        meta = {"format": BANK_FORMAT, "key": self.key, "probe": PROBE_VERSION}
         np.savez_compressed(
             buf, basis=np.asarray(self.basis), genders=np.asarray(self.genders),
             # float16 halves the file; the rounding (< 1e-3) is far under the
@@ -100,27 +103,45 @@ class VoiceBank:
             return cls(basis=tuple(str(x) for x in npz["basis"]),
                        weights=npz["weights"].astype(np.float32), embeddings=emb,
                        genders=tuple(str(x) for x in npz["genders"]),
-                       fingerprint=str(meta["fingerprint"]))
+                       key=str(meta["key"]))
 
 
-def shipped_bank(fingerprint: str, path: Path = BANK_PATH) -> VoiceBank | None:
-    """The packaged bank if it was built for this engine (``fingerprint``), else None."""
+def load_bank(path: Path = BANK_PATH) -> VoiceBank | None:
+    """The bank stored at ``path``; None if there is none or it cannot be read."""
     try:
-        bank = VoiceBank.from_bytes(path.read_bytes())
+        return VoiceBank.from_bytes(path.read_bytes())
     except FileNotFoundError:
         return None
     except (OSError, ValueError, KeyError) as exc:  # a broken file costs speed, never a capture
         log.warning("ignoring unreadable voice bank %s: %s", path, exc)
         return None
-    return bank if bank.fingerprint == fingerprint else None
 
 
-def stock_bank(index: StockIndex, voices: Sequence[StockVoice], fingerprint: str) -> VoiceBank:
+def bank_key(engine: SpeechEngine, basis: Sequence[str]) -> str | None:
+    """What a bank built for ``engine`` records: its model file and the packs of ``basis``.
+
+    Keyed by the model's bytes, not its output, which differs in the last bits
+    between CPUs while the embeddings stay within the encoder's noise. None
+    for an engine without a model file (a test stand-in) or without one of
+    the basis voices.
+    """
+    from voicesmith.engine.kokoro import KokoroEngine
+
+    voices = engine.stock_voices
+    if not isinstance(engine, KokoroEngine) or any(name not in voices for name in basis):
+        return None
+    packs = hashlib.sha256()
+    for name in basis:
+        packs.update(np.ascontiguousarray(voices[name].pack, dtype=np.float32).tobytes())
+    return f"{engine.model_sha256[:16]}-{packs.hexdigest()[:16]}"
+
+
+def stock_bank(index: StockIndex, voices: Sequence[StockVoice]) -> VoiceBank:
     """A bank of ``voices`` alone (one-hot weights), embedded through ``index`` (cached)."""
     basis = tuple(v.name for v in voices)
     return VoiceBank(basis=basis, weights=np.eye(len(voices), dtype=np.float32),
                      embeddings=np.stack([index.embedding(v) for v in voices]).astype(np.float32),
-                     genders=tuple(v.gender for v in voices), fingerprint=fingerprint)
+                     genders=tuple(v.gender for v in voices), key="")
 
 
 class CaptureBank:
@@ -132,17 +153,26 @@ class CaptureBank:
 
     def __init__(self, engine: SpeechEngine, embed: Embedder, *, cache_path: Path | None = None,
                  bank_path: Path = BANK_PATH) -> None:
-        self.fingerprint = engine_fingerprint(engine)
-        self._shipped = shipped_bank(self.fingerprint, bank_path)
-        # The fallback: stock voices embedded on first use and cached (a voices
-        # dir with voices the shipped bank lacks, or another model).
-        self._index = StockIndex(engine, embed=embed, cache_path=cache_path,
-                                 namespace=self.fingerprint)
+        bank = load_bank(bank_path)
+        self._shipped = bank if bank and bank_key(engine, bank.basis) == bank.key else None
+        self._engine, self._embed, self._cache_path = engine, embed, cache_path
+        self._lock = threading.Lock()
+        self._fallback: StockIndex | None = None
+
+    def _index(self) -> StockIndex:
+        """The fallback: stock voices embedded on first use, cached per data dir (a voices
+        dir with voices the shipped bank lacks, or another model)."""
+        with self._lock:
+            if self._fallback is None:
+                self._fallback = StockIndex(self._engine, embed=self._embed,
+                                            cache_path=self._cache_path,
+                                            namespace=engine_fingerprint(self._engine))
+            return self._fallback
 
     @property
     def kind(self) -> dict[str, Any]:
         if self._shipped is None:
-            return {"source": "stock voices, embedded on demand", "fingerprint": self.fingerprint}
+            return {"source": "stock voices, embedded on demand"}
         blends = int(np.count_nonzero(np.count_nonzero(self._shipped.weights, axis=1) > 1))
         return {"source": "shipped", "voices": len(self._shipped), "blends": blends}
 
@@ -152,7 +182,7 @@ class CaptureBank:
             rows = self._shipped.select(gender, [v.name for v in pool])
             if rows.size:
                 return self._shipped, rows
-        bank = stock_bank(self._index, pool, self.fingerprint)
+        bank = stock_bank(self._index(), pool)
         return bank, np.arange(len(bank))
 
     def stock_embedding(self, voice: StockVoice) -> NDArray[np.float32]:
@@ -164,4 +194,4 @@ class CaptureBank:
             rows = np.flatnonzero(alone)
             if rows.size:
                 return bank.embeddings[rows[0]]
-        return self._index.embedding(voice)
+        return self._index().embedding(voice)

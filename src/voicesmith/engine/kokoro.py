@@ -31,6 +31,7 @@ from voicesmith.engine.base import (
     StockVoice,
     VoiceStyle,
 )
+from voicesmith.engine.integrity import sha256_file
 from voicesmith.engine.languages import Language
 from voicesmith.engine.lead import quick_start as lead_first
 from voicesmith.engine.session import SessionTuning, engine_tuning, open_session, run_one
@@ -95,8 +96,24 @@ class KokoroEngine:
                 "espeakng-loader package, or install espeak-ng system-wide."
             ) from exc
         self._voices: Mapping[str, StockVoice] = MappingProxyType(dict(stock_voices))
+        self._model_path = model_path
+        self._model_sha256: str | None = None
+        self._model_lock = threading.Lock()
         self._count_lock = threading.Lock()
         self._chunks = 0
+
+    @property
+    def model_sha256(self) -> str:
+        """The model file's sha256 (hashed on first use, ~0.3 s): which model this is.
+
+        Data derived from the model's output (the capture voice bank) is keyed
+        by it rather than by the output itself, which differs in the last bits
+        between CPUs.
+        """
+        with self._model_lock:
+            if self._model_sha256 is None:
+                self._model_sha256 = sha256_file(self._model_path)
+            return self._model_sha256
 
     @property
     def stock_voices(self) -> Mapping[str, StockVoice]:

@@ -40,7 +40,7 @@ def _embed(audio: NDArray[np.float32], rate: int) -> NDArray[np.float32]:
 def _bank(engine: _StyleEngine) -> VoiceBank:
     emb = np.stack([_embed(v.pack[0], SAMPLE_RATE) for v in engine.stock_voices.values()])
     return VoiceBank(basis=NAMES, weights=np.eye(len(NAMES), dtype=np.float32), embeddings=emb,
-                     genders=("male",) * len(NAMES), fingerprint="t")
+                     genders=("male",) * len(NAMES), key="t")
 
 
 def test_the_fit_reaches_a_speaker_between_the_bank_voices() -> None:

@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from voicesmith.cloning.voice_bank import VoiceBank, shipped_bank
+from voicesmith.cloning.voice_bank import VoiceBank, bank_key, load_bank
 from voicesmith.engine.base import StockVoice
 from voicesmith.engine.languages import AMERICAN_ENGLISH
 
@@ -21,21 +21,21 @@ def _voices() -> dict[str, StockVoice]:
             for n, g in zip(NAMES, GENDERS, strict=True)}
 
 
-def _bank(fingerprint: str = "abc") -> VoiceBank:
+def _bank(key: str = "abc") -> VoiceBank:
     weights = np.vstack([np.eye(5), [[0.7, 0.3, 0, 0, 0], [0, 0, 1.6, -0.6, 0],
                                      [0.5, 0, 0, 0, 0.5]]]).astype(np.float32)
     rng = np.random.default_rng(4)
     emb = np.abs(rng.standard_normal((8, 256))).astype(np.float32)
     emb /= np.linalg.norm(emb, axis=1, keepdims=True)
     return VoiceBank(basis=NAMES, weights=weights, embeddings=emb,
-                     genders=(*GENDERS, "female", "male", "female"), fingerprint=fingerprint)
+                     genders=(*GENDERS, "female", "male", "female"), key=key)
 
 
 def test_round_trip_keeps_everything_that_rebuilds_a_voice() -> None:
     bank = _bank()
     back = VoiceBank.from_bytes(bank.to_bytes())
     assert back.basis == bank.basis and back.genders == bank.genders
-    assert back.fingerprint == "abc"
+    assert back.key == "abc"
     np.testing.assert_allclose(back.weights, bank.weights, atol=1e-3)
     np.testing.assert_allclose(back.embeddings, bank.embeddings, atol=2e-3)
     np.testing.assert_allclose(np.linalg.norm(back.embeddings, axis=1), 1.0, atol=1e-6)
@@ -57,21 +57,44 @@ def test_a_bank_voice_is_the_weighted_sum_of_its_stock_packs() -> None:
     assert bank.describe(bank.weights[6].astype(np.float64)) == "+1.60*am_c -0.60*am_d"
 
 
-def test_a_bank_built_for_another_engine_or_unreadable_is_not_used(tmp_path: Path) -> None:
+def test_an_unreadable_or_missing_bank_is_none(tmp_path: Path) -> None:
     path = tmp_path / "bank.npz"
-    path.write_bytes(_bank("abc").to_bytes())
-    assert shipped_bank("abc", path) is not None
-    assert shipped_bank("other-model", path) is None
-    assert shipped_bank("abc", tmp_path / "missing.npz") is None
+    path.write_bytes(_bank().to_bytes())
+    assert load_bank(path) is not None
+    assert load_bank(tmp_path / "missing.npz") is None
     path.write_bytes(b"not a bank")
-    assert shipped_bank("abc", path) is None
+    assert load_bank(path) is None
+
+
+def test_the_bank_key_names_the_model_file_and_the_packs(tmp_path: Path) -> None:
+    from tests.support.tiny_model import tiny_engine
+
+    engine = tiny_engine(tmp_path, ("af_one", "am_two"))
+    key = bank_key(engine, ["af_one", "am_two"])
+    assert key is not None and key.startswith(engine.model_sha256[:16])
+    assert bank_key(engine, ["am_two", "af_one"]) != key  # the basis order is part of it
+    assert bank_key(engine, ["af_one", "zz_missing"]) is None
+    (tmp_path / "other").mkdir()
+    other = tiny_engine(tmp_path / "other", ("af_one", "am_two"))
+    changed = {**other.stock_voices}
+    voice = changed["af_one"]
+    changed["af_one"] = StockVoice(voice.name, voice.language, voice.gender, voice.pack + 1.0)
+    from voicesmith.engine.kokoro import KokoroEngine
+
+    repacked = KokoroEngine(tmp_path / "other" / "tiny.onnx", changed)
+    assert bank_key(repacked, ["af_one", "am_two"]) != key
+    assert bank_key(_StandIn(), ["af_one"]) is None  # type: ignore[arg-type]  # no model file
+
+
+class _StandIn:
+    stock_voices = _voices()
 
 
 def test_sizes_must_agree() -> None:
     bank = _bank()
     with pytest.raises(ValueError, match="disagree"):
         VoiceBank(basis=bank.basis, weights=bank.weights[:3], embeddings=bank.embeddings,
-                  genders=bank.genders, fingerprint="x")
+                  genders=bank.genders, key="x")
 
 
 def test_the_shipped_bank_covers_every_stock_voice_and_both_genders() -> None:

@@ -110,7 +110,7 @@ def _speaker_clip(path: Path, f0: float, seed: int) -> None:
 
 def test_upload_suite_runs_every_step_and_writes_its_listening_material(
         engine: KokoroEngine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from voicesmith.evaluation.suites import upload
+    from voicesmith.evaluation.suites import upload, upload_data
 
     data = tmp_path / "data"
     for speaker, f0 in (("10", 210.0), ("20", 120.0), ("30", 170.0), ("40", 95.0)):
@@ -119,6 +119,7 @@ def test_upload_suite_runs_every_step_and_writes_its_listening_material(
             _speaker_clip(data / speaker / f"{speaker}-1-000{i}.flac", f0 * (1 + 0.03 * i), i)
     (data / "speakers.tsv").write_text("speaker\tgender\n10\tF\n20\tM\n30\tF\n40\tM\n")
     monkeypatch.setattr(upload, "speaker_embedding", spectral_embedding)
+    monkeypatch.setattr(upload_data, "speaker_embedding", spectral_embedding)
     monkeypatch.setattr(upload, "word_error_rate", lambda *_: 0.0)
     monkeypatch.setattr(upload, "naturalness_mos", lambda *_: 3.5)
     out = tmp_path / "out"
@@ -135,6 +136,27 @@ def test_upload_suite_runs_every_step_and_writes_its_listening_material(
     audio = {p.name for p in (out / "audio").iterdir()}
     for system in ("reference", "baseline_0", "bank_1", "style_0", "ours_1"):
         assert f"10_{system}.wav" in audio
+
+
+def test_one_file_per_speaker_is_cut_into_a_clone_part_and_a_held_out_part(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import soundfile as sf
+
+    from voicesmith.evaluation.suites import upload_data
+
+    rate = 16_000
+    t = np.arange(10 * rate) / rate
+    voiced = np.sin(2 * np.pi * 140 * t) * (np.abs(t - 4.6) > 0.15)  # a pause at 4.6 s
+    sf.write(tmp_path / "7-1-0000.flac", (0.3 * voiced).astype(np.float32), rate)
+    (tmp_path / "7").mkdir()  # a stray folder must not hide the file layout's other rows
+    (tmp_path / "speakers.tsv").write_text("file\tspeaker\tgender\n7-1-0000.flac\t8\tM\n")
+    monkeypatch.setattr(upload_data, "speaker_embedding", spectral_embedding)
+    speakers = upload_data.read_speakers(tmp_path)
+    assert speakers.genders == {"8": "male"} and speakers.files == {"8": "7-1-0000.flac"}
+    assert set(speakers.utterances("8")) == {"7-1-0000-a", "7-1-0000-b"}
+    name, rec = speakers.clone_source("8")
+    # cut in the pause, not mid-word: the clone part is the first 4.5-4.8 s
+    assert name == "7-1-0000-a" and 4.3 < rec.original_duration_s < 4.8
 
 
 def _upload_result(ours: tuple[float, float], *, wer: float = 0.01, mos: float = 3.2,

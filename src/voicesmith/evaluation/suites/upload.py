@@ -1,8 +1,8 @@
 """The upload-cloning suite: how well a clone from one utterance captures a speaker.
 
-For each speaker of ``data_dir`` (LibriSpeech layout: ``<speaker>/*.flac`` and
-``speakers.tsv`` with a gender column): clone from one utterance, synthesize
-two sentences the speaker never said, and measure with resemblyzer
+For each speaker of ``data_dir`` (LibriSpeech layouts, see ``upload_data``):
+clone from one utterance, synthesize two sentences the speaker never said,
+and measure with resemblyzer
 
 * held-out similarity: mean cosine to the speaker's *other* utterances;
 * identity margin: that minus the mean cosine to the other speakers of the
@@ -21,7 +21,6 @@ different utterance; held-out speech and the margin keep that honest.
 
 from __future__ import annotations
 
-import csv
 import json
 import time
 from dataclasses import asdict, dataclass, field
@@ -34,16 +33,16 @@ from numpy.typing import NDArray
 
 from voicesmith.audio.voice_transform import TransformStream, VoiceTransform
 from voicesmith.cloning.capture import capture_voice, measure_reference
-from voicesmith.cloning.recording import Recording, load_recording
+from voicesmith.cloning.recording import Recording
 from voicesmith.cloning.speaker_encoder import Embedder, default_embedder
 from voicesmith.cloning.stock import candidate_pool
 from voicesmith.cloning.voice_bank import CaptureBank
 from voicesmith.engine.base import SAMPLE_RATE, SpeechEngine, VoiceStyle
 from voicesmith.engine.languages import AMERICAN_ENGLISH
-from voicesmith.errors import VoicesmithError
 from voicesmith.evaluation.asr import word_error_rate
 from voicesmith.evaluation.quality import naturalness_mos
 from voicesmith.evaluation.speaker import speaker_embedding
+from voicesmith.evaluation.suites.upload_data import read_speakers
 
 SENTENCES = (
     ("Please remember to bring your umbrella tomorrow, because the forecast calls for "
@@ -52,10 +51,6 @@ SENTENCES = (
      "places we still hope to visit."),
 )
 SYSTEMS = ("ceiling", "baseline", "bank", "style", "ours")
-# The clone utterance: the first (in name order) with this much speech after
-# trimming, else the one with the most; the product asks users for 5-10 s.
-PREFERRED_SPEECH_S = 8.0
-_GENDERS = {"m": "male", "f": "female", "male": "male", "female": "female"}
 
 
 @dataclass(frozen=True)
@@ -110,7 +105,8 @@ def run_upload_suite(engine: SpeechEngine, *, data_dir: Path, out: Path | None =
     ``upload.md``, plus each speaker's reference and each system's sentences
     as WAV files in ``out/audio`` (the listening page links them).
     """
-    genders = _read_genders(data_dir / "speakers.tsv")
+    speaker_set = read_speakers(data_dir)
+    genders = speaker_set.genders
     ids = speakers or sorted(genders)
     embed = embed or default_embedder()
     # A fresh bank, as on a fresh data dir: the stock fallback (another model)
@@ -118,14 +114,21 @@ def run_upload_suite(engine: SpeechEngine, *, data_dir: Path, out: Path | None =
     bank = bank or CaptureBank(engine, embed)
     # Every speaker's real speech, not only the cloned ones': the identity margin
     # compares with all other speakers of the gender, also in a --quick run.
-    real = {s: _embed_files(sorted((data_dir / s).glob("*.flac"))) for s in sorted(genders)}
+    real = {s: speaker_set.utterances(s) for s in sorted(genders)}
     timing = _Timing()
-    results = []
+    results, skipped = [], []
     for spk in ids:
         gender = genders[spk]
         others = [e for o in real if o != spk and genders[o] == gender for e in real[o].values()]
-        name, rec = _clone_utterance(data_dir / spk)
+        try:
+            name, rec = speaker_set.clone_source(spk)
+        except ValueError:  # no utterance with 3 s of speech: nothing to clone from
+            skipped.append(spk)
+            continue
         held_out = [e for utt, e in real[spk].items() if utt != name]
+        if not held_out or name not in real[spk]:
+            skipped.append(spk)
+            continue
         c0, t0 = time.process_time(), time.perf_counter()
         ours = capture_voice(rec, engine, gender=gender, language=AMERICAN_ENGLISH, bank=bank,
                              embed=embed)
@@ -159,7 +162,9 @@ def run_upload_suite(engine: SpeechEngine, *, data_dir: Path, out: Path | None =
         notes=["similarity: resemblyzer cosine to the speaker's other utterances",
                "margin: similarity minus mean cosine to other same-gender speakers",
                "gender passed to capture as a user would give it (speakers.tsv)",
-               "stock MOS: DistillMOS of the first sentence by every English stock voice"])
+               "stock MOS: DistillMOS of the first sentence by every English stock voice",
+               *([f"skipped (too little speech to clone from or hold out): {', '.join(skipped)}"]
+                 if skipped else [])])
     if out is not None:
         out.mkdir(parents=True, exist_ok=True)
         (out / "upload.json").write_text(json.dumps(result.to_dict(), indent=2), encoding="utf-8")
@@ -259,33 +264,3 @@ def _score(outputs: list[NDArray[np.float32]], held_out: list[NDArray[np.float32
     sim = float(np.mean([o @ h for o in outputs for h in held_out]))
     other = float(np.mean([o @ x for o in outputs for x in others]))
     return Score(round(sim, 4), round(sim - other, 4))
-
-
-def _embed_files(files: list[Path]) -> dict[str, NDArray[np.float32]]:
-    out = {}
-    for f in files:
-        samples, rate = sf.read(f, dtype="float32", always_2d=False)
-        out[f.stem] = speaker_embedding(samples, int(rate))
-    return out
-
-
-def _clone_utterance(speaker_dir: Path) -> tuple[str, Recording]:
-    best: tuple[str, Recording] | None = None
-    for f in sorted(speaker_dir.glob("*.flac")):
-        try:
-            rec = load_recording(f.read_bytes(), filename=f.name)
-        except VoicesmithError:  # too short etc.: not a usable clone source
-            continue
-        if rec.speech_duration_s >= PREFERRED_SPEECH_S:
-            return f.stem, rec
-        if best is None or rec.speech_duration_s > best[1].speech_duration_s:
-            best = (f.stem, rec)
-    if best is None:
-        raise ValueError(f"no usable utterance in {speaker_dir}")
-    return best
-
-
-def _read_genders(path: Path) -> dict[str, str]:
-    with path.open(encoding="utf-8") as fh:
-        rows = list(csv.DictReader(fh, delimiter="\t"))
-    return {r["speaker"]: _GENDERS[r["gender"].strip().lower()] for r in rows}
