@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import os
+import signal
 import subprocess
 import threading
 import time
@@ -55,6 +56,15 @@ class Worker:
             self.proc.kill()
             self.proc.wait()
 
+    def freeze(self) -> None:
+        """SIGSTOP: the worker halts wherever it is (kill still ends it)."""
+        assert self.proc is not None
+        self.proc.send_signal(signal.SIGSTOP)
+
+    def thaw(self) -> None:
+        assert self.proc is not None
+        self.proc.send_signal(signal.SIGCONT)
+
     def stop(self) -> None:
         if self.proc is not None and self.proc.poll() is None:
             self.proc.terminate()
@@ -96,7 +106,9 @@ def cluster(tmp_path_factory: pytest.TempPathFactory, tiny_model: Path,
                          VOICESMITH_DATABASE_URL=postgres.create_database("cluster"),
                          VOICESMITH_BLOB_URL=f"s3://{bucket}/blobs",
                          VOICESMITH_CAPTURE_QUEUE="postgres",
-                         VOICESMITH_UPLOAD_WAIT_SECONDS="2",
+                         # answer uploads at once: captures (seconds) are always
+                         # still queued or running when the tests look
+                         VOICESMITH_UPLOAD_WAIT_SECONDS="0",
                          VOICESMITH_MAX_ACTIVE_SYNTHESES=str(CAPACITY), **s3.env)
         dirs = {name: root / name for name in ("a", "b", "worker", "nginx")}
         for folder in dirs.values():
@@ -186,22 +198,31 @@ def test_a_running_capture_whose_worker_dies_is_run_again_by_the_next(cluster: C
     import psycopg
 
     audio = _wav(*sf.read(SPEECH, dtype="float32"))
-    # No ref_text: the longer probe keeps the capture running long enough to catch.
-    raw = upload(cluster.a.client(), unique("cluster-running"), audio)
-    clone_id = raw.parse().data.id
-    if raw.status_code == 201:
-        pytest.skip("the capture ended within the request's wait; nothing left to interrupt")
     conninfo = cluster.a.env["VOICESMITH_DATABASE_URL"].replace("postgresql+psycopg", "postgresql")
-    deadline = time.monotonic() + 60
     with psycopg.connect(conninfo, autocommit=True) as db:
-        while time.monotonic() < deadline:
+        def job_status(clone_id: str) -> str | None:
             row = db.execute("SELECT status FROM procrastinate_jobs WHERE args->>'clone_id' = %s",
                              (clone_id,)).fetchone()
-            if row is not None and row[0] == "doing":
+            return None if row is None else str(row[0])
+
+        # A capture takes seconds; the worker is frozen (SIGSTOP) as soon as its job is
+        # seen running, so it is caught mid-capture. One that ended within the 0.1 s poll
+        # is tried again.
+        for _ in range(3):
+            raw = upload(cluster.a.client(), unique("cluster-running"), audio)
+            assert raw.status_code == 202  # the replicas wait 0 s: queued, pending
+            clone_id = raw.parse().data.id
+            deadline = time.monotonic() + 60
+            while job_status(clone_id) not in ("doing", "succeeded"):
+                if time.monotonic() > deadline:
+                    pytest.fail("the worker never started the capture")
+                time.sleep(0.1)
+            cluster.worker.freeze()
+            if job_status(clone_id) == "doing":
                 break
-            time.sleep(0.1)
+            cluster.worker.thaw()
         else:
-            pytest.fail("the worker never started the capture")
+            pytest.fail("every capture ended before the worker could be frozen")
     cluster.worker.kill()  # mid-capture, no cleanup
     assert retrieve_clone(cluster.b.client(), clone_id).data.to_dict()["status"] == "pending"
     cluster.worker.start()

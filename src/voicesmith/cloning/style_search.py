@@ -10,11 +10,12 @@
    min ||w M - ref||^2 + RIDGE ||w - nearest stock voice||^2 with the weights
    summing to 1, in closed form. Negative weights move *away* from voices
    unlike the speaker, which a convex blend cannot.
-3. Synthesize the probe with the fit and score it. The nearest bank voice
-   (its score is stored: no synthesis) replaces it only if it beats the fit
-   by ``NEAREST_MARGIN``: the best of hundreds of voices on one recording is
-   optimistically scored, and a fitted blend held up better on held-out
-   speech (upload suite: README).
+3. Synthesize the probe with the fit and score it (the transform stage
+   needs that audio). The nearest bank voice (its score is stored) is
+   reported beside it but not synthesized: a second synthesis would take a
+   capture past its 10 s of CPU, and the best of hundreds of voices on one
+   recording is optimistically scored, while the fitted blend held up better
+   on held-out speech (upload suite, README: bank vs style).
 
 The weights' magnitudes sum to at most ``MAX_BLEND_L1``: beyond it the
 model's speech degrades.
@@ -36,7 +37,6 @@ from voicesmith.engine.languages import Language
 
 FIT_RIDGE = 0.01
 MAX_BLEND_L1 = 3.0
-NEAREST_MARGIN = 0.02
 
 
 @dataclass
@@ -77,10 +77,9 @@ def search_style(bank: VoiceBank, rows: NDArray[np.intp], ref: NDArray[np.float6
     if fit_w is not None:
         style, audio, score = render(fit_w)
         report["fit"] = {"weights": bank.describe(fit_w), "similarity": round(score, 4)}
-        if score + NEAREST_MARGIN >= float(sims[best]):
-            report["chosen"] = "fit"
-            return StyleMatch("fit " + bank.describe(fit_w), fit_w, style, audio, score, report)
-    style, audio, score = render(nearest_w)
+        report["chosen"] = "fit"
+        return StyleMatch("fit " + bank.describe(fit_w), fit_w, style, audio, score, report)
+    style, audio, score = render(nearest_w)  # too few voices to blend
     report["chosen"] = "nearest"
     return StyleMatch("bank " + bank.describe(nearest_w), nearest_w, style, audio, score, report)
 

@@ -57,19 +57,30 @@ def test_the_fit_reaches_a_speaker_between_the_bank_voices() -> None:
     assert match.style.pack.shape == (510, 256)
 
 
-def test_the_nearest_voice_wins_when_the_fit_is_worse(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_one_synthesis_whatever_the_nearest_bank_voice_scores(
+        monkeypatch: pytest.MonkeyPatch) -> None:
     engine = _StyleEngine()
     bank = _bank(engine)
     ref = (0.9 * bank.embeddings[2] + 0.1 * bank.embeddings[3]).astype(np.float64)
     ref /= np.linalg.norm(ref)
-    # a fit that lands on the voice least like the speaker
+    # a fit that lands on the voice least like the speaker: still the only synthesis
     far = int(np.argmin(bank.embeddings @ ref))
     monkeypatch.setattr(style_search, "fit_blend", lambda *_: np.eye(len(NAMES))[far])
     match = search_style(bank, np.arange(len(NAMES)), ref, engine, _embed,  # type: ignore[arg-type]
                          ("probe", AMERICAN_ENGLISH))
-    assert match.report["chosen"] == "nearest" and match.label == "bank +1.00*am_2"
-    assert engine.calls == 2  # the fit, then the nearest (the transform stage needs its audio)
-    assert match.similarity == pytest.approx(float(bank.embeddings[2] @ ref), abs=1e-6)
+    assert engine.calls == 1 and match.report["chosen"] == "fit"
+    assert match.report["nearest"]["weights"] == "+1.00*am_2"
+    assert match.report["nearest"]["similarity"] > match.similarity
+
+
+def test_too_few_voices_to_blend_speak_as_the_nearest() -> None:
+    engine = _StyleEngine()
+    bank = _bank(engine)
+    ref = bank.embeddings[4].astype(np.float64)
+    match = search_style(bank, np.array([1, 4]), ref, engine, _embed,  # type: ignore[arg-type]
+                         ("probe", AMERICAN_ENGLISH))
+    assert match.report["chosen"] == "nearest" and match.label == "bank +1.00*am_4"
+    assert match.similarity == pytest.approx(1.0, abs=1e-6) and engine.calls == 1
 
 
 def test_the_fit_sums_to_one_and_keeps_within_the_magnitude_cap() -> None:
