@@ -13,9 +13,7 @@ wheel here (2.13.0 CPU).
 
 from __future__ import annotations
 
-import importlib
 import threading
-import warnings
 from collections.abc import Callable
 from types import ModuleType
 from typing import Any
@@ -25,6 +23,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from voicesmith.audio.pcm import as_mono_float
 from voicesmith.audio.resample import resample
+from voicesmith.optional_imports import import_optional
 
 __all__ = ["SPEAKER_SAMPLE_RATE", "Embedder", "default_embedder", "speaker_embedding"]
 
@@ -41,15 +40,8 @@ _encoder: Any = None
 
 
 def _import(module: str) -> ModuleType:
-    try:
-        with warnings.catch_warnings():
-            # resemblyzer and webrtcvad warn about deprecated scipy/pkg_resources APIs.
-            warnings.simplefilter("ignore", DeprecationWarning)
-            warnings.simplefilter("ignore", UserWarning)
-            return importlib.import_module(module)
-    except ImportError as exc:
-        raise ImportError(f"the speaker encoder needs '{module}', part of the clone extra: "
-                          f"{_INSTALL_HINT}  (import failed: {exc})") from exc
+    return import_optional(module, f"the speaker encoder needs '{module}', part of the clone "
+                                   f"extra: {_INSTALL_HINT}")
 
 
 def _load_encoder() -> Any:

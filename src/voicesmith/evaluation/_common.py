@@ -8,9 +8,7 @@ or Praat.
 
 from __future__ import annotations
 
-import importlib
 import threading
-import warnings
 from collections.abc import Callable
 from types import ModuleType
 from typing import Generic, TypeVar
@@ -19,6 +17,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from voicesmith.audio.pcm import as_mono_float
+from voicesmith.optional_imports import import_optional
 
 EVAL_EXTRA_HINT = "pip install -e .[eval]"
 
@@ -29,18 +28,8 @@ def require(module: str, package: str, *, purpose: str) -> ModuleType:
     ``package`` is the distribution name to install (it often differs from the
     module name, e.g. praat-parselmouth -> parselmouth).
     """
-    try:
-        with warnings.catch_warnings():
-            # Old instruments (resemblyzer, webrtcvad) warn about deprecated
-            # scipy/pkg_resources APIs at import; that is noise for callers.
-            warnings.simplefilter("ignore", DeprecationWarning)
-            warnings.simplefilter("ignore", UserWarning)
-            return importlib.import_module(module)
-    except ImportError as exc:
-        raise ImportError(
-            f"{purpose} needs the '{package}' package, which is part of the "
-            f"evaluation extra: {EVAL_EXTRA_HINT}  (import of '{module}' failed: {exc})"
-        ) from exc
+    return import_optional(module, f"{purpose} needs the '{package}' package, which is part "
+                                   f"of the evaluation extra: {EVAL_EXTRA_HINT}")
 
 
 def check_rate(sample_rate: int) -> int:
