@@ -151,6 +151,9 @@ def run_upload_suite(engine: SpeechEngine, *, data_dir: Path, out: Path | None =
             capture_wall_s=round(wall, 2), ours_wer=round(float(np.mean(wer)), 4),
             ours_mos=round(float(np.mean([naturalness_mos(a, SAMPLE_RATE)
                                           for a in audio["ours"]])), 3)))
+    if not results:
+        raise FileNotFoundError(f"no speaker in {data_dir} has enough speech to clone from "
+                                "and hold out")
     mean = {k: Score(round(float(np.mean([r.scores[k].similarity for r in results])), 4),
                      round(float(np.mean([r.scores[k].margin for r in results])), 4))
             for k in SYSTEMS}
