@@ -75,15 +75,17 @@ def capture_voice(
     embed: Embedder,
     seed: int = 0,
     use_transform: bool = True,
+    reference: Reference | None = None,
 ) -> CapturedVoice:
     """Fit a voice to ``recording`` (see module docstring).
 
-    ``bank`` should be shared across captures of one engine. ``seed`` is
-    recorded for reproducibility of later, stochastic searches and does not
-    change this one.
+    ``bank`` should be shared across captures of one engine. ``reference``
+    is ``measure_reference(recording, embed)`` when the caller has it already.
+    ``seed`` is recorded for reproducibility of later, stochastic searches
+    and does not change this one.
     """
     t0, c0 = time.perf_counter(), time.process_time()
-    ref = measure_reference(recording, embed)
+    ref = reference or measure_reference(recording, embed)
     chosen_gender, gender_source = _gender(gender, ref.features.median_f0_hz)
     pool = candidate_pool(engine.stock_voices.values(), language, chosen_gender)
     if not pool:

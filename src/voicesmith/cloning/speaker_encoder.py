@@ -13,7 +13,6 @@ wheel here (2.13.0 CPU).
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 from types import ModuleType
 from typing import Any
@@ -23,7 +22,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from voicesmith.audio.pcm import as_mono_float
 from voicesmith.audio.resample import resample
-from voicesmith.optional_imports import import_optional
+from voicesmith.optional_imports import Lazy, import_optional
 
 __all__ = ["SPEAKER_SAMPLE_RATE", "Embedder", "default_embedder", "speaker_embedding"]
 
@@ -35,8 +34,6 @@ SPEAKER_SAMPLE_RATE = 16_000
 _MIN_SPEECH_S = 1.0
 _INSTALL_HINT = 'pip install "voicesmith[clone]"'
 
-_lock = threading.Lock()
-_encoder: Any = None
 
 
 def _import(module: str) -> ModuleType:
@@ -45,12 +42,12 @@ def _import(module: str) -> ModuleType:
 
 
 def _load_encoder() -> Any:
-    global _encoder
-    with _lock:  # loading takes a second and ~50 MB: once, even under concurrent first use
-        if _encoder is None:
-            _import("torch")
-            _encoder = _import("resemblyzer").VoiceEncoder("cpu", verbose=False)
-        return _encoder
+    _import("torch")
+    return _import("resemblyzer").VoiceEncoder("cpu", verbose=False)
+
+
+# loading takes a second and ~50 MB: once per process, even under concurrent first use
+_ENCODER: Lazy[Any] = Lazy(_load_encoder)
 
 
 def speaker_embedding(samples: ArrayLike, sample_rate: int, *,
@@ -69,7 +66,7 @@ def speaker_embedding(samples: ArrayLike, sample_rate: int, *,
     if float(np.max(np.abs(audio))) < 1e-6:
         # Digital silence: resemblyzer would divide by zero normalizing it.
         raise ValueError("no speech: the audio is silent")
-    encoder = _load_encoder()
+    encoder = _ENCODER.get()
     resemblyzer = _import("resemblyzer")
     with np.errstate(divide="ignore", invalid="ignore"):
         wav = (resemblyzer.preprocess_wav(audio, source_sr=None) if trim

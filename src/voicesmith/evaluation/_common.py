@@ -8,10 +8,7 @@ or Praat.
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable
 from types import ModuleType
-from typing import Generic, TypeVar
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -51,28 +48,3 @@ def resample(samples: ArrayLike, sample_rate: int, target_rate: int) -> NDArray[
     return np.ascontiguousarray(out, dtype=np.float32)
 
 
-T = TypeVar("T")
-
-
-class Lazy(Generic[T]):
-    """A value built on first use, once, even when first used from two threads.
-
-    Models take seconds to load and hundreds of MB; ``functools.lru_cache``
-    alone can build them twice under concurrent first calls.
-    """
-
-    def __init__(self, factory: Callable[[], T]) -> None:
-        self._factory = factory
-        self._lock = threading.Lock()
-        self._value: T | None = None
-
-    def get(self) -> T:
-        if self._value is None:
-            with self._lock:
-                if self._value is None:
-                    self._value = self._factory()
-        return self._value
-
-    @property
-    def loaded(self) -> bool:
-        return self._value is not None

@@ -15,8 +15,9 @@ from typing import Any
 
 from numpy.typing import ArrayLike
 
-from voicesmith.evaluation._common import Lazy, require, resample
+from voicesmith.evaluation._common import require, resample
 from voicesmith.evaluation.text import normalize_text, wer
+from voicesmith.optional_imports import Lazy
 
 __all__ = ["ASR_SAMPLE_RATE", "normalize_text", "transcribe", "wer", "word_error_rate"]
 

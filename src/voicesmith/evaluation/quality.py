@@ -18,7 +18,8 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike
 
-from voicesmith.evaluation._common import Lazy, require, resample
+from voicesmith.evaluation._common import require, resample
+from voicesmith.optional_imports import Lazy
 
 __all__ = ["MOS_SAMPLE_RATE", "naturalness_mos"]
 

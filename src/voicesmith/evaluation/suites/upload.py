@@ -33,7 +33,6 @@ from numpy.typing import NDArray
 
 from voicesmith.audio.voice_transform import TransformStream, VoiceTransform
 from voicesmith.cloning.capture import capture_voice, measure_reference
-from voicesmith.cloning.recording import Recording
 from voicesmith.cloning.speaker_encoder import Embedder, default_embedder
 from voicesmith.cloning.stock import candidate_pool
 from voicesmith.cloning.voice_bank import CaptureBank
@@ -130,10 +129,11 @@ def run_upload_suite(engine: SpeechEngine, *, data_dir: Path, out: Path | None =
             skipped.append(spk)
             continue
         c0, t0 = time.process_time(), time.perf_counter()
+        ref = measure_reference(rec, embed)  # timed: part of the capture
         ours = capture_voice(rec, engine, gender=gender, language=AMERICAN_ENGLISH, bank=bank,
-                             embed=embed)
+                             embed=embed, reference=ref)
         cpu, wall = time.process_time() - c0, time.perf_counter() - t0
-        baseline, nearest = _stock_and_bank_nearest(engine, bank, rec, gender, embed)
+        baseline, nearest = _stock_and_bank_nearest(engine, bank, ref.embedding, gender)
         _write(out, f"{spk}_reference", rec.samples)
         styles = {"baseline": (baseline[1], None), "bank": (nearest, None),
                   "style": (ours.style, None), "ours": (ours.style, ours.postprocess)}
@@ -208,11 +208,9 @@ def _short(post: dict[str, Any]) -> str:
                      if v != getattr(neutral, k))
 
 
-def _stock_and_bank_nearest(engine: SpeechEngine, bank: CaptureBank, rec: Recording,
-                            gender: str, embed: Embedder) -> tuple[tuple[str, VoiceStyle],
-                                                                   VoiceStyle]:
+def _stock_and_bank_nearest(engine: SpeechEngine, bank: CaptureBank, ref: NDArray[np.float64],
+                            gender: str) -> tuple[tuple[str, VoiceStyle], VoiceStyle]:
     """The closest stock voice (the baseline) and the closest bank voice, by stored embedding."""
-    ref = measure_reference(rec, embed).embedding
     pool = candidate_pool(engine.stock_voices.values(), AMERICAN_ENGLISH, gender)
     voice_bank, rows = bank.for_pool(pool, gender)
     sims = voice_bank.embeddings[rows].astype(np.float64) @ ref
