@@ -38,7 +38,7 @@ class Settings(BaseSettings):
     # database, run by `voicesmith worker` processes; survives restarts).
     capture_queue: Literal["thread", "postgres"] = "thread"
     # How long an upload request waits for its capture before answering 202 pending
-    # (a capture takes ~20 s; the SDKs give up on a request after 60 s and re-send).
+    # (a capture takes 6-9 s of CPU; the SDKs give up on a request after 60 s and re-send).
     upload_wait_seconds: Annotated[float, Field(ge=0, le=55)] = 40.0
     # Where the engine's model and voice packs are installed (shared across data dirs).
     cache_dir: Path = Field(default_factory=default_cache_dir)

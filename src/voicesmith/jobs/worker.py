@@ -1,6 +1,6 @@
 """``voicesmith worker``: runs queued upload captures (``jobs.capture_queue``).
 
-One capture at a time (a capture keeps a core busy for ~20 s; two at once on
+One capture at a time (a capture keeps the cores busy for 6-9 s; two at once on
 a small machine would each take twice as long); run more workers, on more
 machines, for more. Every few seconds a worker also queues again the jobs of
 workers that stopped sending heartbeats (killed, machine lost): a capture

@@ -147,10 +147,10 @@ class CloneService:
         Cheap checks first (fields, the clone extra, the name), then decode.
         The trimmed recording (the clone's sample) is written and a ``pending``
         row committed, and the capture runs on the capture thread. If it ends
-        within ``sync_wait_s`` (the usual case: ~20 s), the clone is returned
-        ``active``, or on failure removed with its sample and the error raised:
-        nothing is stored on any error. If it takes longer (a queue, or a first
-        capture that embeds the stock voices), the ``pending`` clone is
+        within ``sync_wait_s`` (the usual case: under 10 s of CPU), the clone is
+        returned ``active``, or on failure removed with its sample and the error
+        raised: nothing is stored on any error. If it takes longer (a queue, or
+        another model than the shipped voice bank's), the ``pending`` clone is
         returned and becomes ``active`` or ``failed`` when the capture ends.
         """
         provider = self._providers.check(req.provider)

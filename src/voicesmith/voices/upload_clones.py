@@ -41,7 +41,7 @@ from voicesmith.voices.uploads import (
 log = logging.getLogger(__name__)
 
 # How long an upload request waits for its capture before answering 202
-# pending (VOICESMITH_UPLOAD_WAIT_SECONDS). A capture takes ~20 s; the SDKs time
+# pending (VOICESMITH_UPLOAD_WAIT_SECONDS). A capture takes 6-9 s of CPU; the SDKs time
 # out at 60 s and then re-send the upload, so the answer must come well before.
 SYNC_WAIT_S = 40.0
 # A pending clone older than this has no capture running any more (captures

@@ -130,7 +130,7 @@ class UploadCapturer:
         with self._lock:
             if self._queued >= MAX_QUEUED:
                 raise BusyError(
-                    f"The server is already capturing {self._queued} voices (about 20 s each); "
+                    f"The server is already capturing {self._queued} voices (up to 10 s each); "
                     "nothing was stored. Send the upload again in a minute.")
             self._queued += 1
         future = self._executor.submit(self.capture, req, checked, recording, engine)

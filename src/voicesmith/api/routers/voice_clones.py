@@ -67,7 +67,7 @@ async def create_voice_clone_from_upload(request: Request, response: Response,
                                          org: OrganizationDep,
                                          services: ServicesDep) -> DataEnvelope[VoiceCloneData]:
     """Clone the voice in a recording: 201 ``active`` when capture finishes within ~40 s
-    (it takes ~20 s), else 202 ``pending``; GET the clone until ``active`` or ``failed``."""
+    (it takes under 10 s of CPU), else 202 ``pending``; GET the clone until ``active`` or ``failed``."""
     form = await read_upload_form(request)
     try:
         fields = VoiceCloneUploadFields.model_validate(form.fields)
