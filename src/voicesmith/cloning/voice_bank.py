@@ -35,7 +35,7 @@ from numpy.typing import NDArray
 
 from voicesmith.cloning.speaker_encoder import Embedder
 from voicesmith.cloning.stock import PROBE_VERSION, StockIndex, engine_fingerprint
-from voicesmith.engine.base import SpeechEngine, StockVoice, VoiceStyle
+from voicesmith.engine.base import TIMBRE_DIMS, SpeechEngine, StockVoice, VoiceStyle
 
 log = logging.getLogger(__name__)
 
@@ -68,11 +68,23 @@ class VoiceBank:
         same = np.asarray(self.genders) == gender
         return np.flatnonzero(same & ~uses_other)
 
-    def style(self, weights: NDArray[np.float64], voices: Mapping[str, StockVoice]) -> VoiceStyle:
-        """The voice of ``weights`` (over ``basis``): the weighted sum of the stock packs."""
+    def style(self, weights: NDArray[np.float64], voices: Mapping[str, StockVoice],
+              prosody: NDArray[np.float64] | None = None) -> VoiceStyle:
+        """The voice of ``weights`` (over ``basis``): the weighted sum of the stock packs.
+
+        With ``prosody``, those weights make the prosody half of the pack
+        (``TIMBRE_DIMS`` on) and ``weights`` only the timbre half.
+        """
+        pack = self._blend(weights, voices)
+        if prosody is not None:
+            pack[:, TIMBRE_DIMS:] = self._blend(prosody, voices)[:, TIMBRE_DIMS:]
+        return VoiceStyle(pack.astype(np.float32))
+
+    def _blend(self, weights: NDArray[np.float64],
+               voices: Mapping[str, StockVoice]) -> NDArray[np.float64]:
         used = np.flatnonzero(np.abs(weights) > 0)
         packs = np.stack([voices[self.basis[i]].pack.astype(np.float64) for i in used])
-        return VoiceStyle(np.tensordot(weights[used], packs, axes=1).astype(np.float32))
+        return np.tensordot(weights[used], packs, axes=1)
 
     def describe(self, weights: NDArray[np.float64], top: int = 4) -> str:
         """A short, readable name: the largest weights, e.g. ``+0.62*am_adam -0.20*bm_lewis``."""

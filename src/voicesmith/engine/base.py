@@ -23,6 +23,9 @@ SAMPLE_RATE = 24_000
 # fast, so speech outside it is completed by a tempo change (voices.speaking).
 ENGINE_MIN_SPEED, ENGINE_MAX_SPEED = 0.5, 2.0
 STYLE_DIM = 256
+# Kokoro feeds a style row's first half to its decoder (the sound of the voice,
+# its timbre) and the second half to its prosody predictor (durations, F0, energy).
+TIMBRE_DIMS = 128
 # Kokoro voice packs hold one style row per input length in tokens (1..510).
 PACK_ROWS = 510
 MAX_TOKENS = 510

@@ -9,7 +9,13 @@ import pytest
 from numpy.typing import NDArray
 
 from voicesmith.cloning import style_search
-from voicesmith.cloning.style_search import MAX_BLEND_L1, fit_blend, search_style
+from voicesmith.cloning.style_search import (
+    MAX_PROSODY_L1,
+    MAX_TIMBRE_L1,
+    Blend,
+    fit_blend,
+    search_style,
+)
 from voicesmith.cloning.voice_bank import VoiceBank
 from voicesmith.engine.base import SAMPLE_RATE, AudioChunk, StockVoice, VoiceStyle
 from voicesmith.engine.languages import AMERICAN_ENGLISH, Language
@@ -65,7 +71,7 @@ def test_one_synthesis_whatever_the_nearest_bank_voice_scores(
     ref /= np.linalg.norm(ref)
     # a fit that lands on the voice least like the speaker: still the only synthesis
     far = int(np.argmin(bank.embeddings @ ref))
-    monkeypatch.setattr(style_search, "fit_blend", lambda *_: np.eye(len(NAMES))[far])
+    monkeypatch.setattr(style_search, "fit_blend", lambda *_: Blend.single(np.eye(len(NAMES))[far]))
     match = search_style(bank, np.arange(len(NAMES)), ref, engine, _embed,  # type: ignore[arg-type]
                          ("probe", AMERICAN_ENGLISH))
     assert engine.calls == 1 and match.report["chosen"] == "fit"
@@ -83,14 +89,42 @@ def test_too_few_voices_to_blend_speak_as_the_nearest() -> None:
     assert match.similarity == pytest.approx(1.0, abs=1e-6) and engine.calls == 1
 
 
-def test_the_fit_sums_to_one_and_keeps_within_the_magnitude_cap() -> None:
+def test_each_half_sums_to_one_and_keeps_within_its_magnitude_cap() -> None:
     engine = _StyleEngine()
     bank = _bank(engine)
     rng = np.random.default_rng(9)
     for _ in range(20):
-        ref = np.abs(rng.standard_normal(256))
+        ref = rng.standard_normal(256)
         ref /= np.linalg.norm(ref)
-        w = fit_blend(bank, np.arange(len(NAMES)), ref)
-        assert w is not None
-        assert abs(w.sum() - 1.0) < 1e-6
-        assert np.abs(w).sum() <= MAX_BLEND_L1 + 1e-6
+        blend = fit_blend(bank, np.arange(len(NAMES)), ref)
+        assert blend is not None
+        for weights, cap in ((blend.timbre, MAX_TIMBRE_L1), (blend.prosody, MAX_PROSODY_L1)):
+            assert abs(weights.sum() - 1.0) < 1e-6
+            assert np.abs(weights).sum() <= cap + 1e-6
+
+
+def test_a_speaker_far_beyond_the_voices_takes_each_half_to_its_cap() -> None:
+    engine = _StyleEngine()
+    bank = _bank(engine)
+    # far out on the line from am_4 through am_1 (in embedding space, where the fit works)
+    ref = 8.0 * bank.embeddings[1].astype(np.float64) - 7.0 * bank.embeddings[4]
+    blend = fit_blend(bank, np.arange(len(NAMES)), ref)
+    assert blend is not None
+    assert np.abs(blend.timbre).sum() == pytest.approx(MAX_TIMBRE_L1)
+    assert np.abs(blend.prosody).sum() == pytest.approx(MAX_PROSODY_L1)
+    # both on the line from the nearest voice toward the fit: same direction, less of it
+    assert blend.timbre[1] > blend.prosody[1] > 1.0 and blend.timbre[4] < blend.prosody[4] < 0.0
+
+
+def test_a_split_blend_speaks_each_half_from_its_own_weights() -> None:
+    engine = _StyleEngine()
+    bank = _bank(engine)
+    voices = engine.stock_voices
+    blend = Blend(timbre=np.eye(len(NAMES))[1], prosody=np.eye(len(NAMES))[4])
+    pack = blend.style(bank, voices).pack
+    assert np.array_equal(pack[:, :128], voices["am_1"].pack[:, :128])
+    assert np.array_equal(pack[:, 128:], voices["am_4"].pack[:, 128:])
+    assert blend.describe(bank) == "timbre +1.00*am_1; prosody +1.00*am_4"
+    same = Blend.single(np.eye(len(NAMES))[2])
+    assert np.array_equal(same.style(bank, voices).pack, voices["am_2"].pack)
+    assert same.describe(bank) == "+1.00*am_2"
