@@ -34,10 +34,10 @@ from numpy.typing import NDArray
 
 from voicesmith.cloning.speaker_encoder import default_embedder
 from voicesmith.cloning.stock import PROBE_TEXT, synthesize_all
-from voicesmith.cloning.voice_bank import BANK_PATH, VoiceBank, bank_key
+from voicesmith.cloning.voice_bank import BANK_PATH, VoiceBank, bank_key, blend_style
 from voicesmith.config import Settings
 from voicesmith.design.catalog import load_catalog
-from voicesmith.engine.base import SAMPLE_RATE, StockVoice, VoiceStyle
+from voicesmith.engine.base import SAMPLE_RATE, StockVoice
 from voicesmith.engine.loader import load_engine
 
 EXTRAPOLATED_SHARE = 0.6
@@ -83,7 +83,7 @@ def draw_rows(voices: list[StockVoice], per_gender: int, seed: int
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[1])
-    parser.add_argument("--per-gender", type=int, default=400)
+    parser.add_argument("--per-gender", type=int, default=210)  # the shipped bank's
     parser.add_argument("--seed", type=int, default=20261201)
     parser.add_argument("--out", type=Path, default=BANK_PATH)
     args = parser.parse_args(argv)
@@ -91,7 +91,7 @@ def main(argv: list[str] | None = None) -> int:
     engine = load_engine(Settings())
     embed = default_embedder()
     voices = [engine.stock_voices[n] for n in sorted(engine.stock_voices)]
-    basis = np.stack([v.pack.astype(np.float64) for v in voices])
+    names = [v.name for v in voices]
     rows, genders = draw_rows(voices, args.per_gender, args.seed)
     partial = args.out.with_suffix(".partial.npz")
     done: list[NDArray[np.float32]] = []
@@ -99,20 +99,20 @@ def main(argv: list[str] | None = None) -> int:
         with np.load(partial) as npz:
             if npz["seed"] == args.seed and npz["weights"].shape[1] == len(voices):
                 done = list(npz["embeddings"])[: len(rows)]  # a smaller bank: a prefix
-    key = bank_key(engine, [v.name for v in voices])
+    key = bank_key(engine, names)
     if key is None:
         raise SystemExit("the engine has no model file to key the bank by")
     print(f"{len(rows)} voices ({len(done)} done), key {key}", flush=True)
     t0 = time.perf_counter()
     for i in range(len(done), len(rows)):
-        pack = np.tensordot(rows[i], basis, axes=1).astype(np.float32)
-        audio = synthesize_all(engine, PROBE_TEXT, VoiceStyle(pack))
+        # built exactly as capture rebuilds a bank voice from its weights
+        audio = synthesize_all(engine, PROBE_TEXT, blend_style(rows[i], names, engine.stock_voices))
         done.append(np.asarray(embed(audio, SAMPLE_RATE), np.float32))
         if (i + 1) % CHECKPOINT_EVERY == 0 or i + 1 == len(rows):
             np.savez(partial, seed=args.seed, weights=np.array(rows[: i + 1]),
                      embeddings=np.array(done))
             print(f"{i + 1}/{len(rows)}  {time.perf_counter() - t0:.0f} s", flush=True)
-    bank = VoiceBank(basis=tuple(v.name for v in voices),
+    bank = VoiceBank(basis=tuple(names),
                      weights=np.array(rows, dtype=np.float32),
                      embeddings=np.array(done, dtype=np.float32), genders=tuple(genders),
                      key=key)

@@ -35,7 +35,6 @@ _MIN_SPEECH_S = 1.0
 _INSTALL_HINT = 'pip install "voicesmith[clone]"'
 
 
-
 def _import(module: str) -> ModuleType:
     return import_optional(module, f"the speaker encoder needs '{module}', part of the clone "
                                    f"extra: {_INSTALL_HINT}")
@@ -102,4 +101,3 @@ def default_embedder() -> Embedder:
             return speaker_embedding(samples, sample_rate, trim=False)
 
     return embed
-

@@ -70,21 +70,8 @@ class VoiceBank:
 
     def style(self, weights: NDArray[np.float64], voices: Mapping[str, StockVoice],
               prosody: NDArray[np.float64] | None = None) -> VoiceStyle:
-        """The voice of ``weights`` (over ``basis``): the weighted sum of the stock packs.
-
-        With ``prosody``, those weights make the prosody half of the pack
-        (``TIMBRE_DIMS`` on) and ``weights`` only the timbre half.
-        """
-        pack = self._blend(weights, voices)
-        if prosody is not None:
-            pack[:, TIMBRE_DIMS:] = self._blend(prosody, voices)[:, TIMBRE_DIMS:]
-        return VoiceStyle(pack.astype(np.float32))
-
-    def _blend(self, weights: NDArray[np.float64],
-               voices: Mapping[str, StockVoice]) -> NDArray[np.float64]:
-        used = np.flatnonzero(np.abs(weights) > 0)
-        packs = np.stack([voices[self.basis[i]].pack.astype(np.float64) for i in used])
-        return np.tensordot(weights[used], packs, axes=1)
+        """The voice of ``weights`` over ``basis`` (see ``blend_style``)."""
+        return blend_style(weights, self.basis, voices, prosody)
 
     def describe(self, weights: NDArray[np.float64], top: int = 4) -> str:
         """A short, readable name: the largest weights, e.g. ``+0.62*am_adam -0.20*bm_lewis``."""
@@ -116,6 +103,27 @@ class VoiceBank:
                        weights=npz["weights"].astype(np.float32), embeddings=emb,
                        genders=tuple(str(x) for x in npz["genders"]),
                        key=str(meta["key"]))
+
+
+def blend_style(weights: NDArray[np.float64], basis: Sequence[str],
+                voices: Mapping[str, StockVoice],
+                prosody: NDArray[np.float64] | None = None) -> VoiceStyle:
+    """The weighted sum of the stock packs of ``basis``: how every bank voice is made.
+
+    With ``prosody``, those weights make the prosody half of the pack
+    (``TIMBRE_DIMS`` on) and ``weights`` only the timbre half.
+    """
+    pack = _weighted_packs(weights, basis, voices)
+    if prosody is not None:
+        pack[:, TIMBRE_DIMS:] = _weighted_packs(prosody, basis, voices)[:, TIMBRE_DIMS:]
+    return VoiceStyle(pack.astype(np.float32))
+
+
+def _weighted_packs(weights: NDArray[np.float64], basis: Sequence[str],
+                    voices: Mapping[str, StockVoice]) -> NDArray[np.float64]:
+    used = np.flatnonzero(np.abs(weights) > 0)
+    packs = np.stack([voices[basis[int(i)]].pack.astype(np.float64) for i in used])
+    return np.tensordot(weights[used], packs, axes=1)
 
 
 def load_bank(path: Path = BANK_PATH) -> VoiceBank | None:

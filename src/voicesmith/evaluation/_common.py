@@ -14,6 +14,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from voicesmith.audio.pcm import as_mono_float
+from voicesmith.audio.resample import resample as audio_resample
 from voicesmith.optional_imports import import_optional
 
 EVAL_EXTRA_HINT = "pip install -e .[eval]"
@@ -37,14 +38,7 @@ def check_rate(sample_rate: int) -> int:
 
 
 def resample(samples: ArrayLike, sample_rate: int, target_rate: int) -> NDArray[np.float32]:
-    """Mono float32 audio at ``target_rate`` (soxr, a core dependency)."""
-    audio = as_mono_float(samples)
-    rate = check_rate(sample_rate)
-    if rate == target_rate:
-        return audio
-    import soxr  # core dependency, but kept lazy like the rest
-
-    out = soxr.resample(audio, rate, target_rate, quality="HQ")
-    return np.ascontiguousarray(out, dtype=np.float32)
+    """Mono float32 audio at ``target_rate`` (``audio.resample``: soxr, high quality)."""
+    return audio_resample(as_mono_float(samples), check_rate(sample_rate), target_rate)
 
 

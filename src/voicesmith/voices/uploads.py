@@ -33,16 +33,17 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-
-def _default_embedder() -> Embedder:
-    from voicesmith.cloning.speaker_encoder import default_embedder
-
-    return default_embedder()
-
 # Captures waiting or running; more would only queue work nobody waits for.
 MAX_QUEUED = 4
 DEFAULT_MODEL_ID = "Qwen3TTS"
 GENDERS = ("male", "female", "neutral")
+
+
+def _default_embedder() -> Embedder:
+    """resemblyzer's encoder, imported on the first capture (torch is heavy), not at start."""
+    from voicesmith.cloning.speaker_encoder import default_embedder
+
+    return default_embedder()
 
 
 @dataclass(frozen=True)

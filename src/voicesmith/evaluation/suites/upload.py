@@ -83,6 +83,14 @@ class UploadSuiteResult:
     synthesis_rtf: float
     notes: list[str] = field(default_factory=list)
 
+    @property
+    def mean_wer(self) -> float:
+        return float(np.mean([r.ours_wer for r in self.speakers]))
+
+    @property
+    def mean_mos(self) -> float:
+        return float(np.mean([r.ours_mos for r in self.speakers]))
+
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
@@ -189,10 +197,9 @@ def render_markdown(result: UploadSuiteResult) -> str:
                      f"{r.capture_cpu_s:.1f} |")
     cells = " | ".join(f"**{result.mean[s].similarity:.3f} / {result.mean[s].margin:+.3f}**"
                        for s in SYSTEMS)
-    rs = result.speakers
-    lines.append(f"| **mean** | | | {cells} | | {np.mean([r.ours_wer for r in rs]):.3f} | "
-                 f"{np.mean([r.ours_mos for r in rs]):.2f} | "
-                 f"{np.mean([r.capture_cpu_s for r in rs]):.1f} |")
+    cpu = np.mean([r.capture_cpu_s for r in result.speakers])
+    lines.append(f"| **mean** | | | {cells} | | {result.mean_wer:.3f} | {result.mean_mos:.2f} | "
+                 f"{cpu:.1f} |")
     lines.append("")
     rtf = "n/a" if result.postprocess_rtf is None else f"{result.postprocess_rtf:.3f}"
     lines.append(f"English stock voices' DistillMOS: {result.stock_mos:.2f}. Synthesis RTF "

@@ -10,8 +10,6 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-import numpy as np
-
 from voicesmith.evaluation.plots import bar_chart
 from voicesmith.evaluation.suites.base import SuiteContext, SuiteReport
 from voicesmith.evaluation.suites.upload import (
@@ -57,10 +55,8 @@ def quick_speakers(folder: Path) -> list[str]:
 
 def verdicts(result: UploadSuiteResult) -> list[tuple[str, str, str, bool]]:
     """(measure, value, target, met) for each acceptance target."""
-    ours, rs = result.mean["ours"], result.speakers
-    wer = float(np.mean([r.ours_wer for r in rs]))
-    mos = float(np.mean([r.ours_mos for r in rs]))
-    cpu = max(r.capture_cpu_s for r in rs)
+    ours, wer, mos = result.mean["ours"], result.mean_wer, result.mean_mos
+    cpu = max(r.capture_cpu_s for r in result.speakers)
     mos_floor = result.stock_mos - MOS_BELOW_STOCK
     return [
         ("ours: held-out similarity", f"{ours.similarity:.3f}", f">= {TARGET_SIMILARITY}",
