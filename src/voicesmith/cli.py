@@ -56,7 +56,8 @@ def _ensure_assets(settings: Settings) -> None:
     if installed_assets(settings) is None:
         with err.status("Installing the Kokoro model and voice packs (first run)..."):
             paths = install_assets(settings)
-        err.print(f"Engine assets installed: model {paths.model}, voices {paths.voices_dir}")
+        err.print(f"Engine assets installed: model {paths.engine_model}, "
+                  f"voices {paths.voices_dir}")
 
 
 @app.command()
@@ -248,7 +249,8 @@ def assets_install(
             paths = install_assets(settings, force=force)
     except VoicesmithError as error:
         raise _fail(error) from error
-    err.print(f"model: {paths.model}\nvoices: {paths.voices_dir}")
+    err.print(f"model: {paths.model}\nfast model: {paths.fast_model or 'not used here'}\n"
+              f"voices: {paths.voices_dir}")
 
 
 if __name__ == "__main__":

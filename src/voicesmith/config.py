@@ -46,6 +46,10 @@ class Settings(BaseSettings):
     voices_dir: Path | None = None
     # A Kokoro ONNX model to use instead of the installed one (tests use a tiny one).
     model_path: Path | None = None
+    # Build (at asset install) and use the fast model: the pinned model with its
+    # convolutions as int8 matrix products, used only where it was checked to speak
+    # byte for byte like the pinned one (engine.fast_model). Off: the pinned model.
+    fast_model: bool = True
     host: str = "127.0.0.1"
     port: int = 8000
     # Worker threads for synthesis; onnxruntime threads per inference.

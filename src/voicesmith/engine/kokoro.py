@@ -68,9 +68,13 @@ class KokoroEngine:
         *,
         intra_op_threads: int = 0,
         tuning: SessionTuning | None = None,
+        model_sha256: str | None = None,
     ) -> None:
         """``tuning`` configures onnxruntime; without it, the engine's own
-        (``ENGINE_TUNING``) with ``intra_op_threads`` (0: onnxruntime decides)."""
+        (``ENGINE_TUNING``) with ``intra_op_threads`` (0: onnxruntime decides).
+        ``model_sha256`` names the model whose audio this is when it is known
+        (the pinned one, also for the fast model built from it); else the
+        file is hashed when first asked."""
         tuning = tuning or engine_tuning(intra_op_threads=intra_op_threads)
         self._io_binding = tuning.io_binding
         try:
@@ -97,14 +101,14 @@ class KokoroEngine:
             ) from exc
         self._voices: Mapping[str, StockVoice] = MappingProxyType(dict(stock_voices))
         self._model_path = model_path
-        self._model_sha256: str | None = None
+        self._model_sha256 = model_sha256
         self._model_lock = threading.Lock()
         self._count_lock = threading.Lock()
         self._chunks = 0
 
     @property
     def model_sha256(self) -> str:
-        """The model file's sha256 (hashed on first use, ~0.3 s): which model this is.
+        """The model's sha256 (hashed on first use, ~0.3 s, if not given): which model this is.
 
         Data derived from the model's output (the capture voice bank) is keyed
         by it rather than by the output itself, which differs in the last bits

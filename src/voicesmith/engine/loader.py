@@ -12,8 +12,9 @@ def load_engine(settings: Settings, *, progress: Progress | None = None) -> Koko
     """A new engine for ``settings``, installing the assets first if they are missing."""
     paths = installed_assets(settings) or install_assets(settings, progress=progress)
     return KokoroEngine(
-        paths.model,
+        paths.engine_model,
         load_stock_voices(paths.voices_dir),
+        model_sha256=paths.model_sha256,
         tuning=engine_tuning(intra_op_threads=settings.onnx_threads,
                              spinning=settings.onnx_spinning),
     )

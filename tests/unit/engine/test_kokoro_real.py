@@ -30,3 +30,18 @@ def test_real_model_speaks_a_sentence() -> None:
     assert audio.dtype == np.float32 and np.abs(audio).max() <= 1.0
     assert float(np.sqrt(np.mean(audio**2))) > 0.01  # speech, not silence
     print(f"real model: {chunks[0].duration_s:.2f} s of audio in {elapsed:.2f} s")
+
+
+@pytest.mark.skipif(REAL is None or REAL.fast_model is None,
+                    reason="no fast model checked on this machine (voicesmith assets install)")
+def test_the_fast_model_speaks_byte_for_byte_like_the_pinned_one() -> None:
+    assert REAL is not None and REAL.fast_model is not None
+    voices = load_stock_voices(REAL.voices_dir)
+    pinned, fast = (KokoroEngine(path, voices) for path in (REAL.model, REAL.fast_model))
+    text = ("Dr. Okafor's flight lands at 6:40, gate B12. Please have the car ready; "
+            "she'll want to go straight to the hospital!")
+    for name in ("af_heart", "bm_george", "ff_siwis"):
+        voice = voices[name]
+        before = list(pinned.synthesize(text, voice.style, voice.language))
+        after = list(fast.synthesize(text, voice.style, voice.language))
+        assert [c.samples.tobytes() for c in before] == [c.samples.tobytes() for c in after]
