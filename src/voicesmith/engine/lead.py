@@ -13,12 +13,18 @@ engine runs several times faster than real time, so the listener's buffer
 does not run dry.
 
 A short first sentence is not cut: "Welcome to the | evening news." would
-sound broken, and it is quick to make anyway.
+sound broken. Where the engine has the model split (``split_model``),
+``decoder_lead`` cuts it further down instead, in frames: the first words
+are decoded alone but with the whole sentence's prosody, so they do not
+sound like a phrase of their own.
 """
 
 from __future__ import annotations
 
+import math
+from collections.abc import Sequence
 from dataclasses import replace
+from itertools import accumulate
 
 from voicesmith.engine.base import MAX_TOKENS
 from voicesmith.engine.text import CLAUSE_PAUSE, SPEAKABLE, Phonemize, Piece, split_clauses
@@ -91,3 +97,33 @@ def _word_cut(text: str, phonemize: Phonemize) -> int | None:
 def _word_at(text: str, start: int) -> str:
     word = text[start:].split(maxsplit=1)[0]
     return word.strip("\"'“‘«([").lower()
+
+
+# A decoded lead (``split_model``): the first piece's first words decoded alone,
+# with the whole sentence's prosody, and played while the whole is decoded.
+FRAME_SECONDS = 0.025  # one Kokoro frame
+LEAD_MIN_FRAMES = 20  # half a second of speech: a word or two
+DECODER_CONTEXT_FRAMES = 12  # decoded past the cut so the lead's last sound ends as in the whole
+LEAD_SAFETY = 1.3  # the lead outlasts the whole piece's decode by this factor
+_LEAD_MAX_SHARE = 0.75  # a lead costing more than this share of the piece does not pay
+
+
+def decoder_lead(durations: Sequence[int], word_ends: Sequence[int],
+                 seconds_per_frame: float) -> int | None:
+    """The frame where a decoded lead ends, or None where one does not pay.
+
+    ``durations`` are each token's frames (the pads at both ends included),
+    ``word_ends`` the indices of tokens after which a word ends (spaces);
+    ``seconds_per_frame`` is how fast this machine decodes now. The cut is the
+    first word end at which the lead's speech lasts ``LEAD_SAFETY`` times the
+    whole piece's decode, so that the listener's buffer does not run dry
+    while the rest is made.
+    """
+    total = sum(durations)
+    ends = list(accumulate(durations))
+    need = max(LEAD_MIN_FRAMES,
+               math.ceil(LEAD_SAFETY * seconds_per_frame * total / FRAME_SECONDS))
+    cut = next((ends[i] for i in word_ends if ends[i] - durations[0] >= need), None)
+    if cut is None or cut + DECODER_CONTEXT_FRAMES > _LEAD_MAX_SHARE * total:
+        return None
+    return cut

