@@ -229,12 +229,16 @@ def _checked_record(assets: Path) -> FastModelRecord | None:
 
 
 def _install_fast_model(assets: Path, model: Path, voices: Path, force: bool,
-                        say: Progress) -> FastModelRecord:
+                        say: Progress) -> FastModelRecord | None:
     if not force and (record := _checked_record(assets)) is not None:
         return record
     # Probes spoken with two real voices: the check is about real activations.
     styles = [v.pack for v in list(load_stock_voices(voices).values())[:2]]
-    return build_fast_model(model, pins.MODEL_SHA256, assets, styles, say)
+    try:
+        return build_fast_model(model, pins.MODEL_SHA256, assets, styles, say)
+    except OSError as exc:  # a read-only cache (e.g. an image built on another CPU)
+        say(f"The fast model cannot be written to {assets} ({exc}); using the pinned model")
+        return None
 
 
 def _install_voices(assets: Path, force: bool, say: Progress) -> Path:

@@ -113,7 +113,7 @@ def decoder_lead(durations: Sequence[int], word_ends: Sequence[int],
     """The frame where a decoded lead ends, or None where one does not pay.
 
     ``durations`` are each token's frames (the pads at both ends included),
-    ``word_ends`` the indices of tokens after which a word ends (spaces);
+    ``word_ends`` the indices into them of tokens that end a word (spaces);
     ``seconds_per_frame`` is how fast this machine decodes now. The cut is the
     first word end at which the lead's speech lasts ``LEAD_SAFETY`` times the
     whole piece's decode, so that the listener's buffer does not run dry

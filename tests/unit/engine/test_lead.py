@@ -7,7 +7,14 @@ import pytest
 
 from voicesmith.engine.kokoro import KokoroEngine
 from voicesmith.engine.languages import AMERICAN_ENGLISH, CHINESE
-from voicesmith.engine.lead import LEAD_MIN_TOKENS, quick_start
+from voicesmith.engine.lead import (
+    FRAME_SECONDS,
+    LEAD_MIN_FRAMES,
+    LEAD_MIN_TOKENS,
+    LEAD_SAFETY,
+    decoder_lead,
+    quick_start,
+)
 from voicesmith.engine.text import CLAUSE_PAUSE, SENTENCE_PAUSE, Piece, plan_pieces
 
 
@@ -88,3 +95,39 @@ def test_engine_streams_a_short_first_chunk_with_the_same_words(tiny_engine: Kok
     assert np.array_equal(quick[-1].samples, plain[-1].samples)
     # another script goes through the same path
     assert list(tiny_engine.synthesize("你好，世界。", voice, CHINESE, quick_start=True))
+
+
+# A sentence as the front gives it: a 14-frame leading pad, then words of four
+# 2-frame tokens and a 1-frame space, then the final pad.
+SENTENCE = [14] + [2, 2, 2, 2, 1] * 12 + [6]
+WORD_ENDS = [i for i in range(1, len(SENTENCE) - 1) if SENTENCE[i] == 1]
+
+
+def _speech_frames(cut: int) -> int:
+    return cut - SENTENCE[0]
+
+
+def test_decoder_lead_ends_at_a_word_with_enough_speech() -> None:
+    cut = decoder_lead(SENTENCE, WORD_ENDS, seconds_per_frame=0.002)
+    assert cut is not None
+    assert cut in {sum(SENTENCE[:i + 1]) for i in WORD_ENDS}  # at a word's end
+    assert LEAD_MIN_FRAMES <= _speech_frames(cut) < LEAD_MIN_FRAMES + 9  # the first such end
+
+
+def test_a_slower_decoder_gets_a_longer_lead_that_outlasts_the_whole_decode() -> None:
+    fast = decoder_lead(SENTENCE, WORD_ENDS, seconds_per_frame=0.002)
+    slow = decoder_lead(SENTENCE, WORD_ENDS, seconds_per_frame=0.005)
+    assert fast is not None and slow is not None and slow > fast
+    whole_decode_s = 0.005 * sum(SENTENCE)
+    assert _speech_frames(slow) * FRAME_SECONDS >= LEAD_SAFETY * whole_decode_s
+
+
+def test_no_lead_where_it_would_not_pay() -> None:
+    # so slow that the lead would be most of the sentence
+    assert decoder_lead(SENTENCE, WORD_ENDS, seconds_per_frame=0.02) is None
+    # one long word: nowhere to cut
+    assert decoder_lead(SENTENCE, [], seconds_per_frame=0.002) is None
+    # a short sentence: the lead plus its context would be nearly all of it
+    short = [14, 2, 2, 2, 2, 1, 2, 2, 2, 2, 1, 2, 2, 2, 2, 1, 2, 2, 6]
+    ends = [i for i in range(1, len(short) - 1) if short[i] == 1]
+    assert decoder_lead(short, ends, seconds_per_frame=0.002) is None
