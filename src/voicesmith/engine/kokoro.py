@@ -114,12 +114,12 @@ class KokoroEngine:
         self._model_lock = threading.Lock()
         self._count_lock = threading.Lock()
         self._chunks = 0
-        if self._split is not None and self._voices:
+        split_model = self._split
+        if split_model is not None and self._voices:
             # A sentence's worth of phonemes, in the vocabulary: no espeak needed.
-            probe = "ðə kwˈɪk bɹˈaʊn fˈɑːks dʒˈʌmps ˌoʊvɚ ðə lˈeɪzi dˈɑːɡ"
-            voice = next(iter(self._voices.values()))
-            self._checked(lambda: self._split.warm_up(  # type: ignore[union-attr]
-                self._feeds(probe, voice.pack, 1.0)), {"tokens": np.zeros(len(probe) + 2)})
+            probe = self._feeds("ðə kwˈɪk bɹˈaʊn fˈɑːks dʒˈʌmps ˌoʊvɚ ðə lˈeɪzi dˈɑːɡ",
+                                next(iter(self._voices.values())).pack, 1.0)
+            self._checked(lambda: split_model.warm_up(probe), probe)
 
     @property
     def model_sha256(self) -> str:
@@ -270,9 +270,10 @@ class KokoroEngine:
         return output
 
 
-def _trimmed(audio: NDArray[np.float32]) -> NDArray[np.float32]:
+def _trimmed(output: NDArray[np.float32]) -> NDArray[np.float32]:
     """Drop the model's leading and trailing silence so pieces join tightly."""
-    trimmed, _ = trim(np.asarray(audio, dtype=np.float32).reshape(-1))
+    audio = np.asarray(output, dtype=np.float32).reshape(-1)
+    trimmed, _ = trim(audio)
     # All-silent output would trim to nothing; keep it rather than yield
     # an empty chunk.
     out = trimmed if trimmed.size else audio
