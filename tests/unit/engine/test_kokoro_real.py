@@ -65,6 +65,9 @@ def test_the_split_model_speaks_like_the_whole_and_leads_with_the_first_words() 
         # without a quick start, front then decoder is the whole model, byte for byte
         assert [c.samples.tobytes() for c in split.synthesize(text, voice.style, voice.language)
                 ] == [c.samples.tobytes() for c in at_once]
+        # The lead's length follows the measured decode rate; pin it to the bench
+        # machine's (2 cores, VNNI) so that a slower CI machine tests the same cut.
+        split._split.seconds_per_frame = 0.0045  # type: ignore[union-attr]
         quick = list(split.synthesize(text, voice.style, voice.language, quick_start=True))
         # the first sentence comes as its first words and then the rest
         assert [c.text for c in quick] == [first, "", at_once[1].text]
