@@ -206,7 +206,7 @@ def _quality(names: list[str], models: dict[str, Path], asr: bool) -> dict[str, 
 
     from voicesmith.config import Settings
     from voicesmith.engine.assets import installed_assets, load_stock_voices
-    from voicesmith.engine.base import PACK_ROWS, SAMPLE_RATE
+    from voicesmith.engine.base import SAMPLE_RATE, model_feeds
     from voicesmith.engine.kokoro import KokoroEngine
 
     derived = [k for k in dict.fromkeys(CANDIDATES[n].model for n in names) if k != "int8"]
@@ -220,9 +220,7 @@ def _quality(names: list[str], models: dict[str, Path], asr: bool) -> dict[str, 
     for text in texts.TEXTS:
         for piece in int8.plan(text, voice.language):
             tokens = tokenizer.tokenize(piece.phonemes, limit=None)
-            feeds.append({"tokens": np.array([[0, *tokens, 0]], np.int64),
-                          "style": voice.pack[min(len(tokens), PACK_ROWS) - 1][None, :],
-                          "speed": np.array([1.0], np.float32)})
+            feeds.append(model_feeds(tokens, voice.pack, 1.0))
     out = {kind: asdict(closeness(models[kind], models["int8"], feeds)) for kind in derived}
     if asr:
         for kind in ["int8", *(k for k in derived if k != "saved")]:

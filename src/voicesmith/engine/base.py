@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import io
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
 from numpy.typing import NDArray
@@ -29,6 +29,22 @@ TIMBRE_DIMS = 128
 # Kokoro voice packs hold one style row per input length in tokens (1..510).
 PACK_ROWS = 510
 MAX_TOKENS = 510
+_MODEL_DTYPES: Mapping[str, Any] = {"tokens": np.int64, "style": np.float32,
+                                     "speed": np.float32}
+
+
+def model_feeds(tokens: Sequence[int], pack: NDArray[np.float32], speed: float,
+                dtypes: Mapping[str, Any] = _MODEL_DTYPES) -> dict[str, NDArray[Any]]:
+    """The Kokoro model's inputs for ``tokens`` (ids, without pads) spoken with ``pack``.
+
+    The pad token 0 goes at both ends, and row n - 1 of the pack styles an
+    input of n tokens. ``dtypes``: the model's own input types, where it says.
+    """
+    return {
+        "tokens": np.array([[0, *tokens, 0]], dtype=dtypes["tokens"]),
+        "style": pack[min(len(tokens), PACK_ROWS) - 1][np.newaxis, :].astype(dtypes["style"]),
+        "speed": np.array([speed], dtype=dtypes["speed"]),
+    }
 
 
 @dataclass(frozen=True)

@@ -36,7 +36,7 @@ import numpy as np
 import onnxruntime as ort
 from numpy.typing import NDArray
 
-from voicesmith.engine.base import PACK_ROWS, SAMPLE_RATE
+from voicesmith.engine.base import PACK_ROWS, SAMPLE_RATE, model_feeds
 from voicesmith.engine.integrity import write_atomic
 from voicesmith.engine.pins import MODEL_FILENAME
 from voicesmith.engine.session import ENGINE_TUNING, open_session
@@ -124,10 +124,11 @@ def build_fast_model(
         count, identical, ratio, reason = 0, False, float("nan"), ""
         reference: list[NDArray[np.float32]] | None = None
         try:
-            reference = _speak(open_session(source, ENGINE_TUNING), feeds)
+            pinned = open_session(source, ENGINE_TUNING)
+            reference = _speak(pinned, feeds)  # also its warm-up for the timing
             count = _write_rewritten(source, work / FAST_MODEL_FILENAME)
             if count:
-                identical, ratio = _compare(source, work / FAST_MODEL_FILENAME, reference, feeds)
+                identical, ratio = _compare(pinned, work / FAST_MODEL_FILENAME, reference, feeds)
         except Exception as exc:  # onnx / onnxruntime raise many untyped errors
             log.warning("The fast model could not be built: %s", exc)
             reason = f"build failed: {exc}"
@@ -196,10 +197,8 @@ def _probes(styles: Sequence[NDArray[np.float32]]) -> list[dict[str, NDArray[Any
     feeds = []
     for i, n in enumerate(_PROBE_TOKENS):
         pack = styles[i % len(styles)].reshape(PACK_ROWS, -1)
-        tokens = rng.integers(_VOCAB_IDS[0], _VOCAB_IDS[1] + 1, n)
-        feeds.append({"tokens": np.array([[0, *tokens, 0]], np.int64),
-                      "style": pack[min(n, PACK_ROWS) - 1][np.newaxis].astype(np.float32),
-                      "speed": np.array([1.0], np.float32)})
+        tokens = rng.integers(_VOCAB_IDS[0], _VOCAB_IDS[1] + 1, n).tolist()
+        feeds.append(model_feeds(tokens, pack, 1.0))
     return feeds
 
 
@@ -208,11 +207,12 @@ def _speak(session: ort.InferenceSession,
     return [np.asarray(session.run(None, f)[0], dtype=np.float32) for f in feeds]
 
 
-def _compare(source: Path, candidate: Path, reference: list[NDArray[np.float32]],
+def _compare(pinned: ort.InferenceSession, candidate: Path,
+             reference: list[NDArray[np.float32]],
              feeds: list[dict[str, NDArray[Any]]]) -> tuple[bool, float]:
-    """Whether ``candidate`` speaks the probes byte for byte like ``reference``, and its time
-    ratio to ``source``."""
-    sessions = [open_session(source, ENGINE_TUNING), open_session(candidate, ENGINE_TUNING)]
+    """Whether ``candidate`` speaks the probes byte for byte like ``reference`` (``pinned``'s
+    output), and its time ratio to ``pinned``."""
+    sessions = [pinned, open_session(candidate, ENGINE_TUNING)]
     outputs = [reference, _speak(sessions[1], feeds)]  # the candidate's warm-up too
     identical = all(a.shape == b.shape and a.tobytes() == b.tobytes() for a, b in zip(*outputs))
     if not identical:

@@ -27,11 +27,11 @@ from voicesmith.engine.base import (
     ENGINE_MAX_SPEED,
     ENGINE_MIN_SPEED,
     MAX_TOKENS,
-    PACK_ROWS,
     SAMPLE_RATE,
     AudioChunk,
     StockVoice,
     VoiceStyle,
+    model_feeds,
 )
 from voicesmith.engine.integrity import sha256_file
 from voicesmith.engine.languages import Language
@@ -246,15 +246,7 @@ class KokoroEngine:
         tokens = self._tokenizer.tokenize(phonemes, limit=None)
         if not 0 < len(tokens) <= MAX_TOKENS:  # the splitter guarantees this
             raise SynthesisError(f"Internal error: a piece of {len(tokens)} tokens.")
-        return {
-            # 0 is the pad token the model expects at both ends.
-            "tokens": np.array([[0, *tokens, 0]], dtype=self._dtypes["tokens"]),
-            # Row n - 1 of the pack styles an input of n tokens.
-            "style": pack[min(len(tokens), PACK_ROWS) - 1][np.newaxis, :].astype(
-                self._dtypes["style"]
-            ),
-            "speed": np.array([speed], dtype=self._dtypes["speed"]),
-        }
+        return model_feeds(tokens, pack, speed, self._dtypes)
 
     @staticmethod
     def _checked(run: Callable[[], _T], feeds: Feeds) -> _T:
