@@ -212,12 +212,11 @@ def _install_model(assets: Path, force: bool, say: Progress) -> Path:
 
 def _paths(model: Path, voices: Path, record: FastModelRecord | None, assets: Path,
            model_sha256: str | None) -> AssetPaths:
-    if record is None:
-        return AssetPaths(model=model, voices_dir=voices, model_sha256=model_sha256)
+    fast, split = (record.kept, record.split) if record else (False, False)
     return AssetPaths(
         model=model, voices_dir=voices, model_sha256=model_sha256,
-        fast_model=assets / FAST_MODEL_FILENAME if record.kept else None,
-        split=(assets / FRONT_FILENAME, assets / DECODER_FILENAME) if record.split else None)
+        fast_model=assets / FAST_MODEL_FILENAME if fast else None,
+        split=(assets / FRONT_FILENAME, assets / DECODER_FILENAME) if split else None)
 
 
 def _checked_record(assets: Path) -> FastModelRecord | None:

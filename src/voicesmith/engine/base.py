@@ -29,6 +29,8 @@ TIMBRE_DIMS = 128
 # Kokoro voice packs hold one style row per input length in tokens (1..510).
 PACK_ROWS = 510
 MAX_TOKENS = 510
+# One frame of the model's alignment (a token lasts a whole number of them): 25 ms.
+SAMPLES_PER_FRAME = 600
 _MODEL_DTYPES: Mapping[str, Any] = {"tokens": np.int64, "style": np.float32,
                                      "speed": np.float32}
 

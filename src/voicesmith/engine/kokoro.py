@@ -28,6 +28,7 @@ from voicesmith.engine.base import (
     ENGINE_MIN_SPEED,
     MAX_TOKENS,
     SAMPLE_RATE,
+    SAMPLES_PER_FRAME,
     AudioChunk,
     StockVoice,
     VoiceStyle,
@@ -39,7 +40,7 @@ from voicesmith.engine.lead import DECODER_CONTEXT_FRAMES, decoder_lead
 from voicesmith.engine.lead import quick_start as lead_first
 from voicesmith.engine.session import SessionTuning, engine_tuning, open_session, run_one
 from voicesmith.engine.speakable import slice_long_words
-from voicesmith.engine.split_model import SAMPLES_PER_FRAME, SplitKokoro
+from voicesmith.engine.split_model import SplitKokoro
 from voicesmith.engine.text import Piece, plan_pieces
 from voicesmith.errors import (
     AssetsError,

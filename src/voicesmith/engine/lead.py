@@ -26,7 +26,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from itertools import accumulate
 
-from voicesmith.engine.base import MAX_TOKENS
+from voicesmith.engine.base import MAX_TOKENS, SAMPLE_RATE, SAMPLES_PER_FRAME
 from voicesmith.engine.text import CLAUSE_PAUSE, SPEAKABLE, Phonemize, Piece, split_clauses
 
 LEAD_MIN_TOKENS = 14  # phonemes: about three words, the shortest lead that sounds whole
@@ -101,7 +101,7 @@ def _word_at(text: str, start: int) -> str:
 
 # A decoded lead (``split_model``): the first piece's first words decoded alone,
 # with the whole sentence's prosody, and played while the whole is decoded.
-FRAME_SECONDS = 0.025  # one Kokoro frame
+FRAME_SECONDS = SAMPLES_PER_FRAME / SAMPLE_RATE
 LEAD_MIN_FRAMES = 20  # half a second of speech: a word or two
 DECODER_CONTEXT_FRAMES = 12  # decoded past the cut so the lead's last sound ends as in the whole
 LEAD_SAFETY = 1.3  # the lead outlasts the whole piece's decode by this factor

@@ -36,7 +36,6 @@ ASR = "/encoder/MatMul_1_output_0"
 F0 = "/encoder/Reshape_output_0"
 ENERGY = "/encoder/Reshape_1_output_0"
 DURATIONS = "/encoder/Clip_output_0"
-SAMPLES_PER_FRAME = 600  # 24 kHz audio, 40 frames a second
 _CURVE_STEPS = 2  # F0 and energy have two values per frame
 
 
